@@ -1,0 +1,65 @@
+"""course-engine: scenario-based CPD for social workers.
+
+``create_app`` only wires things together: configuration, the database, protection, the
+features (one blueprint each) and their commands. It never queries the database, migrates or
+prompts; ``flask db upgrade`` and ``flask content sync`` are explicit steps.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application. ``test_config`` replaces the instance file and environment layers."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import config
+
+    config.configure(app, test_config)
+
+    from . import db, errors, mail, security
+
+    db.init_app(app)
+    mail.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_features(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_features(app: Flask) -> None:
+    """Each feature is a package with a blueprint ``bp`` and optionally ``init_app``/``cli``."""
+    from . import auth, main, orgs
+    from .demo.cli import seed_demo_command
+
+    #: Navigation providers: callables (user) -> list of NavItem, in menu order.
+    app.extensions["course_engine.nav"] = [orgs.nav_items]
+
+    auth.init_app(app)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(orgs.bp, url_prefix="/orgs")
+    app.cli.add_command(seed_demo_command)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from .orgs.access import has_site_role
+    from .security import csrf_token
+
+    def nav_items():
+        """Navigation links the current user's roles allow, from each feature's provider."""
+        items = []
+        for provider in app.extensions["course_engine.nav"]:
+            items.extend(provider(current_user))
+        return items
+
+    @app.context_processor
+    def _globals():
+        return {"csrf_token": csrf_token, "has_site_role": lambda role: has_site_role(current_user, role),
+                "site_name": app.config["SITE_NAME"], "nav_items": nav_items}

@@ -1,0 +1,24 @@
+"""Accounts: registration, login, password reset, profile."""
+from flask import Blueprint
+from flask_login import LoginManager
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load_user(session_id: str):
+    from .services import user_for_session_id
+
+    return user_for_session_id(session_id)
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+
+
+from . import routes  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,241 @@
+"""Account workflows. Services take plain values, add and flush; the request commits."""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from .. import mail
+from ..db import session, utcnow
+from .models import User
+from .passwords import hash_password, needs_rehash, password_problem, verify_password
+
+
+class AccountError(ValueError):
+    """A problem the user can fix, with a message safe to show them."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    """Lower-case, NFKC-normalised, trimmed; the form every email is stored and compared in."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def email_is_well_formed(email: str) -> bool:
+    """Syntax check only (no DNS lookups: deliverability is not our business here)."""
+    try:
+        validate_email(email, check_deliverability=False)
+        return True
+    except EmailNotValidError:
+        return False
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The account for an email, compared in normalised form."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register_user(full_name: str, email: str, password: str) -> User:
+    """Create an account.
+
+    :param full_name: the name as it should appear on certificates.
+    :raises AccountError: for an unacceptable password or an email already in use. The caller
+        must not show the "in use" case differently (see :func:`registration_response`).
+    """
+    full_name = " ".join(full_name.split())
+    email = normalise_email(email)
+    problem = password_problem(password, current_app.config["PASSWORD_MIN_LENGTH"], email=email, name=full_name)
+    if problem:
+        raise AccountError(problem, "password")
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise EmailAlreadyRegistered(email)
+    user = User(email=email, full_name=full_name, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+class EmailAlreadyRegistered(AccountError):
+    """Raised for a duplicate email; the UI answers exactly as for a new registration."""
+
+    def __init__(self, email: str):
+        super().__init__("That email is already registered.", "email")
+        self.email = email
+
+
+def notify_existing_account(email: str) -> None:
+    """Tell the owner of an email that someone tried to register with it (no enumeration)."""
+    mail.send(
+        email,
+        "Someone tried to register with your email",
+        "Someone (perhaps you) tried to create a course-engine account with this email address.\n"
+        "You already have an account. If you have forgotten your password, reset it here:\n"
+        f"{_external_url('auth.forgot_password')}\n\nIf this wasn't you, you can ignore this email.",
+    )
+
+
+_CONFIRM_SALT = "course-engine.confirm-email"
+
+
+def send_confirmation(user: User) -> None:
+    """Email the link that confirms the address and finishes registration."""
+    token = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRM_SALT).dumps({"uid": user.id})
+    mail.send(
+        user.email,
+        "Finish creating your course-engine account",
+        f"Hello {user.full_name},\n\nFollow this link to confirm your email and finish registering:\n"
+        f"{_external_url('auth.confirm_email', token=token)}\n\nThe link works for 7 days.",
+    )
+
+
+def confirm_email(token: str) -> User | None:
+    """The user whose address a confirmation token proves, now marked confirmed; None if invalid."""
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRM_SALT).loads(
+            token, max_age=7 * 24 * 3600)
+    except BadSignature:
+        return None
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.is_active_account:
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        session.flush()
+    return user
+
+
+class EmailNotConfirmed(AccountError):
+    """Right password, but the address has not been confirmed yet."""
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None; takes the same time whether or not the email exists."""
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        return None
+    if user is None or not user.is_active_account:
+        return None
+    if user.email_confirmed_at is None:
+        send_confirmation(user)
+        raise EmailNotConfirmed("Please confirm your email address first: we've sent the link again.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    session.flush()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change a password after checking the current one; invalidates outstanding reset links."""
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError("Your current password is not right.", "current_password")
+    set_password(user, new_password)
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password (policy enforced) and stamp the change time."""
+    problem = password_problem(new_password, current_app.config["PASSWORD_MIN_LENGTH"],
+                               email=user.email, name=user.full_name)
+    if problem:
+        raise AccountError(problem, "password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    session.flush()
+
+
+def change_name(user: User, full_name: str) -> None:
+    """Change the name shown on certificates (existing certificates keep the old name)."""
+    full_name = " ".join(full_name.split())
+    if not full_name:
+        raise AccountError("Enter your name as it should appear on certificates.", "full_name")
+    user.full_name = full_name
+    session.flush()
+
+
+# --- password reset ---------------------------------------------------------------------
+
+_RESET_SALT = "course-engine.password-reset"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # The last characters of the hash change with every new password, so a link stops
+    # working once it has been used: single use without a table of tokens.
+    return user.password_hash[-16:]
+
+
+def make_reset_token(user: User) -> str:
+    """A signed token naming the user and the password it may replace."""
+    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+@dataclass(frozen=True)
+class ResetCheck:
+    user: User | None
+    problem: str | None
+
+
+def check_reset_token(token: str) -> ResetCheck:
+    """Who a reset token is for, or why it cannot be used (expired, used, tampered)."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        return ResetCheck(None, "This reset link has expired. Ask for a new one below.")
+    except BadSignature:
+        return ResetCheck(None, "This reset link is not valid. Ask for a new one below.")
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.is_active_account:
+        return ResetCheck(None, "This reset link is not valid. Ask for a new one below.")
+    if data.get("fp") != _password_fingerprint(user):
+        return ResetCheck(None, "This reset link has already been used. Ask for a new one below.")
+    return ResetCheck(user, None)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists; do nothing visible otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active_account:
+        return
+    token = make_reset_token(user)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    mail.send(
+        user.email,
+        "Reset your course-engine password",
+        f"Hello {user.full_name},\n\nUse this link within {minutes} minutes to choose a new password:\n"
+        f"{_external_url('auth.reset_password', token=token)}\n\n"
+        "The link works once. If you didn't ask for it, ignore this email: your password is unchanged.",
+    )
+
+
+def _external_url(endpoint: str, **values) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+# --- sessions ----------------------------------------------------------------------------
+
+def session_id_for(user: User) -> str:
+    """The id flask-login keeps in the session: it changes with the password, so changing a
+    password ends every other session and every "remember me" cookie."""
+    return f"{user.id}:{_password_fingerprint(user)}"
+
+
+def user_for_session_id(session_id: str) -> User | None:
+    """The user a session id names, if the password has not changed since it was issued."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.is_active_account or fingerprint != _password_fingerprint(user):
+        return None
+    return user

@@ -1,0 +1,137 @@
+"""Configuration in layers: defaults here, then ``instance/config.py``, then the environment.
+
+Nothing here reads the environment at import time; :func:`configure` is called by the
+application factory, so tests can build apps with any configuration they like.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+#: Defaults suitable for development. Production overrides come from the instance folder
+#: or from environment variables with the ``COURSE_ENGINE_`` prefix.
+DEFAULTS: dict[str, Any] = {
+    #: "development" or "production". Production refuses to start without SECRET_KEY.
+    "ENV_NAME": "development",
+    #: SQLAlchemy URL; empty means SQLite in the instance folder.
+    "DATABASE_URL": "",
+    "SQLALCHEMY_ECHO": False,
+    #: Where content lives (relative paths are relative to the project root).
+    "MODULES_DIR": "modules",
+    "QUIZZES_DIR": "quizzes",
+    #: Sync content into the database when the development server starts.
+    "CONTENT_SYNC_ON_START": False,
+    #: Mail: "outbox" writes messages to instance/outbox/, "smtp" sends them, "memory" keeps
+    #: them in ``app.extensions['course_engine.mail'].sent`` (tests).
+    "MAIL_BACKEND": "outbox",
+    "MAIL_FROM": "course-engine <no-reply@course-engine.invalid>",
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 587,
+    "SMTP_USERNAME": "",
+    "SMTP_PASSWORD": "",
+    "SMTP_STARTTLS": True,
+    #: Public base URL used in emails and certificate verification links.
+    "BASE_URL": "http://127.0.0.1:5000",
+    #: Rate limiting storage: memory:// for one process, redis://host:port for several.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    "LOGIN_LIMIT_PER_ADDRESS": "20 per minute",
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute",
+    "RESET_LIMIT_PER_ADDRESS": "5 per minute",
+    "VERIFY_LIMIT_PER_ADDRESS": "60 per minute",
+    #: Password reset links expire after this many seconds.
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    "INVITATION_MAX_AGE": 14 * 24 * 3600,
+    "PASSWORD_MIN_LENGTH": 12,
+    #: Cookies. SESSION_COOKIE_SECURE is also switched on per request when served over HTTPS.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    #: Trust this many proxies for X-Forwarded-For/Proto (0 when serving directly).
+    "PROXY_COUNT": 0,
+    "SITE_NAME": "course-engine",
+}
+
+ENV_PREFIX = "COURSE_ENGINE"
+
+
+class ConfigurationError(SystemExit):
+    """Start-up stops with a one-line explanation (no traceback) when configuration is unsafe."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def configure(app, test_config: Mapping[str, Any] | None = None,
+              environ: Mapping[str, str] | None = None) -> None:
+    """Load configuration layers into ``app.config`` in order of precedence (last wins).
+
+    :param app: the Flask app (``instance_relative_config=True``).
+    :param test_config: when given, replaces the instance file and environment layers,
+        so a test's app is not affected by the developer's machine.
+    :param environ: the environment to read (defaults to ``os.environ``).
+    """
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        env = os.environ if environ is None else environ
+        _load_environment(app, env)
+    else:
+        app.config.from_mapping(test_config)
+
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "course_engine.db")
+    app.config["DATABASE_URL"] = normalise_database_url(str(app.config["DATABASE_URL"]))
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] == "production":
+            raise ConfigurationError(
+                "course-engine: SECRET_KEY is not set. In production set the SECRET_KEY "
+                "environment variable (or SECRET_KEY in instance/config.py) to a long random value."
+            )
+        app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+
+
+def _load_environment(app, env: Mapping[str, str]) -> None:
+    """Apply ``COURSE_ENGINE_*`` variables (JSON-decoded where possible), DATABASE_URL and SECRET_KEY."""
+    import json
+
+    prefix = ENV_PREFIX + "_"
+    for key in sorted(env):
+        if not key.startswith(prefix):
+            continue
+        value: Any = env[key]
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+        app.config[key[len(prefix):]] = value
+    for key in ("DATABASE_URL", "SECRET_KEY"):
+        if env.get(key):
+            app.config[key] = env[key]
+
+
+def _development_secret_key(instance_path: Path) -> str:
+    """Generate a secret once into the instance folder so sessions survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,189 @@
+"""Database wiring: one engine per app, one scoped session, one unit of work per request.
+
+Services add and flush; the request (or CLI command) commits once at the end, so a
+multi-step operation (grade a quiz, complete a module, issue a certificate) is atomic.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import click
+from flask import current_app, g
+from flask.cli import AppGroup
+from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+#: Deterministic constraint names, so Alembic migrations can drop and alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model in every feature."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now in UTC; the one clock services use unless given ``now``."""
+    return datetime.now(timezone.utc)
+
+
+class _AppBoundSession(Session):
+    """A session that binds to the engine of whichever app is current.
+
+    This lets one module-level ``session`` serve several apps (tests build one per database).
+    """
+
+    def get_bind(self, mapper=None, clause=None, **kwargs):  # noqa: D401 - SQLAlchemy hook
+        return get_engine()
+
+
+def _app_context_id() -> int:
+    # One session per app context (not per thread), as Flask-SQLAlchemy does: a request and
+    # a test or CLI command around it never share a session by accident.
+    from flask.globals import _cv_app
+
+    return id(_cv_app.get(None))
+
+
+session: scoped_session[Session] = scoped_session(
+    sessionmaker(class_=_AppBoundSession, expire_on_commit=False), scopefunc=_app_context_id
+)
+
+
+def get_engine() -> Engine:
+    """The current app's engine."""
+    return current_app.extensions["course_engine.db"]
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def init_app(app) -> None:
+    """Create the engine and register the per-request unit of work and the ``db`` commands."""
+    app.extensions["course_engine.db"] = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
+
+    @app.after_request
+    def _commit_unit_of_work(response):
+        # A request that ended well commits once; an error response rolls back, so a
+        # failed form never leaves half its work behind.
+        if response.status_code < 400 and not g.get("_rollback_only"):
+            try:
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+            _run_after_commit()
+        else:
+            session.rollback()
+        return response
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        session.remove()
+
+    app.cli.add_command(db_cli)
+
+
+def after_commit(callback) -> None:
+    """Run ``callback`` after this request's commit succeeds (emails, files): never before."""
+    g.setdefault("_after_commit", []).append(callback)
+
+
+def _run_after_commit() -> None:
+    callbacks = g.pop("_after_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+def commit_and_run_callbacks() -> None:
+    """For CLI commands and services run outside a request: commit, then side effects."""
+    session.commit()
+    _run_after_commit()
+
+
+def database_is_reachable() -> bool:
+    """True when a trivial query succeeds; used by the health check."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        current_app.logger.warning("health check: database not reachable", exc_info=True)
+        return False
+
+
+def alembic_config():
+    """An Alembic config for the current app (migrations live in ``migrations/``)."""
+    from pathlib import Path
+
+    from alembic.config import Config
+
+    root = Path(__file__).resolve().parent.parent
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.attributes["engine"] = get_engine()
+    return config
+
+
+@click.group("db", cls=AppGroup)
+def db_cli():
+    """Database migrations (Alembic)."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision):
+    """Upgrade the database to REVISION (default: the latest)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(), revision)
+    click.echo(f"Database upgraded to {revision}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision):
+    """Downgrade the database to REVISION."""
+    from alembic import command
+
+    command.downgrade(alembic_config(), revision)
+    click.echo(f"Database downgraded to {revision}.")
+
+
+@db_cli.command("current")
+def db_current():
+    """Show the database's current revision."""
+    from alembic import command
+
+    command.current(alembic_config())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="A short description of the change.")
+def db_revision(message):
+    """Write a new migration by comparing the models with the database."""
+    from alembic import command
+
+    command.revision(alembic_config(), message=message, autogenerate=True)

@@ -1,0 +1,1 @@
+"""The demo organisation for trying the product (``flask seed-demo``)."""

@@ -1,0 +1,6 @@
+"""Site-wide pages: the home page, the health check, the accessibility statement."""
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from . import routes  # noqa: E402,F401

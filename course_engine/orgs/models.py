@@ -1,0 +1,113 @@
+"""Organisations (employers), their teams, who belongs to them, and the audit log."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..db import Base, utcnow
+
+
+class OrgRole(str, enum.Enum):
+    """A person's role within one organisation."""
+
+    learner = "learner"
+    manager = "manager"
+    org_admin = "org_admin"
+
+    @property
+    def label(self) -> str:
+        return {"learner": "Learner", "manager": "Manager", "org_admin": "Organisation admin"}[self.value]
+
+
+class Organisation(Base):
+    """An employer: a local authority, a trust, an agency."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    teams: Mapped[list["Team"]] = relationship(back_populates="organisation", order_by="Team.name")
+
+
+class Team(Base):
+    """A team inside an organisation; managers manage one or more teams."""
+
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="teams")
+
+
+class Membership(Base):
+    """One person's place in one organisation. A person may have several (agency workers)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("organisation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[OrgRole] = mapped_column(Enum(OrgRole, native_enum=False, length=20), default=OrgRole.learner)
+    #: The team the person works in (learners); managers' teams are in ``team_manager``.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), nullable=True, index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Leavers are deactivated, never deleted, so their records stay.
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    organisation: Mapped[Organisation] = relationship()
+    user: Mapped[User] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    @property
+    def is_current(self) -> bool:
+        return self.deactivated_at is None
+
+
+class TeamManager(Base):
+    """A manager (a membership with role manager) manages a team."""
+
+    __tablename__ = "team_manager"
+    __table_args__ = (UniqueConstraint("team_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+
+    team: Mapped[Team] = relationship()
+    membership: Mapped[Membership] = relationship()
+
+
+class AuditLog(Base):
+    """Who did what to whom and when, for every administrative action."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    #: A dotted verb such as ``team.create`` or ``certificate.revoke``.
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+    actor: Mapped[User | None] = relationship()
+
