@@ -33,16 +33,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     """Each feature is a package with a blueprint ``bp`` and optionally ``init_app``/``cli``."""
-    from . import auth, main, orgs
+    from . import auth, authoring, learner, main, orgs, quizzes
     from .demo.cli import seed_demo_command
 
     #: Navigation providers: callables (user) -> list of NavItem, in menu order.
-    app.extensions["course_engine.nav"] = [orgs.nav_items]
+    app.extensions["course_engine.nav"] = [learner.nav_items, orgs.nav_items, authoring.nav_items]
 
     auth.init_app(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(orgs.bp, url_prefix="/orgs")
+    authoring.init_app(app)
+    app.register_blueprint(authoring.bp)
+    app.register_blueprint(learner.bp)
+    app.register_blueprint(quizzes.bp)
     app.cli.add_command(seed_demo_command)
 
 
@@ -59,7 +63,6 @@ def _register_template_helpers(app: Flask) -> None:
             items.extend(provider(current_user))
         return items
 
-    @app.context_processor
-    def _globals():
-        return {"csrf_token": csrf_token, "has_site_role": lambda role: has_site_role(current_user, role),
-                "site_name": app.config["SITE_NAME"], "nav_items": nav_items}
+    # Globals (not a context processor) so imported macros can use them too.
+    app.jinja_env.globals.update(csrf_token=csrf_token, nav_items=nav_items, site_name=app.config["SITE_NAME"],
+                                 has_site_role=lambda role: has_site_role(current_user, role))

@@ -1,9 +1,17 @@
 """Alembic environment: migrations run against the engine the app (or a test) hands over."""
 from alembic import context
 
+from course_engine.db import UTCDateTime
 from course_engine.models import metadata
 
 config = context.config
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our column types as plain SQLAlchemy types, so migrations never import the app."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_online() -> None:
@@ -14,6 +22,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,11 +1,10 @@
 """Home page and health check."""
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..db import database_is_reachable
-from ..orgs.services import memberships_for
 from . import bp
 
 
@@ -14,7 +13,7 @@ def home():
     """Visitors see what the product is; people who are logged in see where to go next."""
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
-    return render_template("main/home.html", memberships=memberships_for(current_user))
+    return redirect(url_for("learner.my_learning"))
 
 
 @bp.route("/healthz")

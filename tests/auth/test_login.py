@@ -8,9 +8,9 @@ def test_login_and_logout(app, browser, make_user):
     make_user(email="grace@example.org", full_name="Grace Mensah")
     response = browser.login("GRACE@example.org ")
     assert response.status_code == 302
-    assert "Grace Mensah" in browser.get("/").get_data(as_text=True)
+    assert "Grace Mensah" in browser.get("/learning").get_data(as_text=True)
     assert browser.logout().status_code == 302
-    assert "Grace Mensah" not in browser.get("/").get_data(as_text=True)
+    assert browser.get("/learning").status_code == 302
 
 
 def test_wrong_password_and_unknown_email_get_the_same_message(app, browser, make_user):

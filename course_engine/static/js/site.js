@@ -15,3 +15,27 @@
     if (target) { target.focus(); }
   });
 })();
+
+// Quiz auto-save: answers are kept as the learner goes, so leaving the page loses nothing.
+// Without JavaScript the "Save and come back later" button does the same.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-autosave]");
+    if (!form || !window.fetch || !window.FormData) { return; }
+    var status = form.querySelector(".autosave-status");
+    var timer = null;
+    form.addEventListener("change", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () {
+        var data = new FormData(form);
+        data.set("action", "save");
+        fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
+                             headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (j) { if (status && j && j.saved) { status.textContent = "Answers saved."; } })
+          .catch(function () {});
+      }, 600);
+    });
+  });
+})();

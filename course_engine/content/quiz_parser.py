@@ -1,0 +1,465 @@
+"""Parse a Markdown quiz bank (``quizzes/<id>.md``) into a ``QuizSpec``.
+
+Checks shared with GIFT banks (a correct answer exists, weights add up, feedback present, the
+draw fits the bank) live in ``check_questions`` and ``build_quiz``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import markdown_render as mr
+from ._common import (
+    CALLOUT_START,
+    HEADING_ID,
+    SETTING_LINE,
+    SLUG,
+    FenceTracker,
+    dedent_block,
+    is_int,
+    load_yaml_block,
+    split_front_matter,
+)
+from .problems import Problem, ProblemList
+from .specs import QUESTION_TYPES, OptionSpec, QuestionSpec, QuizSpec
+from .versioning import file_hash
+
+QUIZ_FIELDS = ("id", "title", "draw", "shuffle")
+CHECKBOX = re.compile(r"^[-*+][ \t]+\[( |x|X|-?\d+(?:\.\d+)?%)\][ \t]+(.*?)[ \t]*$")
+NUMBERED = re.compile(r"^\d+[.)][ \t]+(.*?)[ \t]*$")
+OPTION_KEYS = ("feedback", "keep_last")
+EPS = 1e-4
+
+
+def scan_unsafe(lines: list[str], problems: ProblemList, first_line: int = 1) -> None:
+    """Report unsafe markup on any line outside fenced code."""
+    if not mr.may_contain_unsafe_markup("\n".join(lines)):
+        return
+    fence = FenceTracker()
+    for off, line in enumerate(lines):
+        if fence.step(line) and not line.lstrip().startswith(("```", "~~~")):
+            continue
+        unsafe = mr.find_unsafe_markup(line)
+        if unsafe:
+            problems.error(
+                first_line + off,
+                "unsafe-html",
+                f"This line contains {unsafe}, which is not allowed in course content because "
+                "it could run code in a learner's browser. Remove it: use Markdown for "
+                "formatting, ordinary https:// links, and ![description](media/file.png) "
+                "for images.",
+            )
+
+
+def check_questions(questions: list[QuestionSpec], problems: ProblemList) -> None:
+    """Checks every quiz bank gets, whatever its format."""
+    seen: dict[str, int] = {}
+    for q in questions:
+        if q.id in seen:
+            problems.error(
+                q.line,
+                "duplicate-question",
+                f"The question id '{q.id}' is also used on line {seen[q.id]}. Give each "
+                "question its own id.",
+            )
+        else:
+            seen[q.id] = q.line
+        if not q.options:
+            problems.error(
+                q.line,
+                "question-no-options",
+                f"Question '{q.title}' has no answer options. Add options as '- [x] right "
+                "answer' and '- [ ] wrong answer' lines.",
+            )
+            continue
+        if q.type == "ordering":
+            if len(q.options) < 2:
+                problems.error(
+                    q.line,
+                    "ordering-too-few",
+                    f"Ordering question '{q.title}' needs at least two items to put in order.",
+                )
+            continue
+        best = max_fraction(q)
+        if best <= EPS:
+            problems.error(
+                q.line,
+                "question-no-correct",
+                f"Question '{q.title}' has no correct answer. Mark the right option with "
+                "'[x]' (in GIFT: start it with '=' or give it a positive %weight%).",
+            )
+        elif best < 1 - EPS:
+            problems.error(
+                q.line,
+                "question-not-full-marks",
+                f"In question '{q.title}' no answer earns full marks (the best earns "
+                f"{best * 100:g}%). Make the right answer(s) add up to 100%.",
+            )
+        for opt in q.options:
+            if not opt.feedback_html:
+                problems.warning(
+                    q.line,
+                    "option-no-feedback",
+                    f"An option of question '{q.title}' has no feedback. Add '  feedback: ' "
+                    "under each option saying why it is right or wrong.",
+                )
+                break
+
+
+def max_fraction(q: QuestionSpec) -> float:
+    """The best score a question allows, as a fraction of its points."""
+    if q.type == "ordering":
+        return 1.0 if q.options else 0.0
+    if q.type == "multiple":
+        return min(1.0, sum(o.weight for o in q.options if o.weight > 0) / 100)
+    return max((o.weight for o in q.options), default=0) / 100
+
+
+def build_quiz(
+    meta: dict,
+    key_lines: dict[str, int],
+    questions: list[QuestionSpec],
+    path: str,
+    data: bytes,
+    problems: ProblemList,
+) -> QuizSpec | None:
+    """Check bank-level settings and build the spec."""
+    ok = True
+    qid = meta.get("id")
+    title = meta.get("title")
+    for key, value in (("id", qid), ("title", title)):
+        if value is None or value == "":
+            ok = False
+            problems.error(
+                1,
+                "field-missing",
+                f"The quiz has no '{key}' setting. Add '{key}: ...' to its settings at the top.",
+            )
+    if qid is not None and not SLUG.match(str(qid)):
+        ok = False
+        problems.error(
+            key_lines.get("id", 1),
+            "field-invalid",
+            f"The quiz id '{qid}' may only use lower-case letters, digits and hyphens.",
+        )
+    if not questions:
+        problems.error(
+            1, "quiz-no-questions", "The quiz has no questions. Add '## Question title {#q-id}' sections."
+        )
+    draw = meta.get("draw")
+    if draw is None:
+        draw = len(questions)
+    elif not is_int(draw) or draw < 1:
+        problems.error(
+            key_lines.get("draw", 1),
+            "field-invalid",
+            "'draw' must be a whole number of questions, at least 1.",
+        )
+        draw = len(questions)
+    elif draw > len(questions) and questions:
+        problems.error(
+            key_lines.get("draw", 1),
+            "draw-too-large",
+            f"The quiz draws {draw} questions per attempt but the bank has only "
+            f"{len(questions)}. Lower 'draw' or add questions.",
+        )
+    shuffle = meta.get("shuffle", True)
+    if not isinstance(shuffle, bool):
+        problems.error(
+            key_lines.get("shuffle", 1), "field-invalid", "'shuffle' must be true or false."
+        )
+        shuffle = True
+    check_questions(questions, problems)
+    if not ok:
+        return None
+    return QuizSpec(
+        id=str(qid),
+        title=mr.plain_text(title),
+        draw=draw,
+        shuffle=shuffle,
+        questions=tuple(questions),
+        source_path=path,
+        version=file_hash(data),
+    )
+
+
+def parse_quiz_markdown(
+    path: str | Path, text: str | bytes | None = None
+) -> tuple[QuizSpec | None, list[Problem]]:
+    """Parse a Markdown quiz bank. Returns ``(spec or None, problems)``."""
+    path_str = str(path)
+    data = Path(path).read_bytes() if text is None else text if isinstance(text, bytes) else text.encode()
+    problems = ProblemList(path_str)
+    try:
+        source = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.error(1, "encoding", "This file is not saved as UTF-8 text. Save it again choosing UTF-8.")
+        return None, list(problems)
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    scan_unsafe(lines, problems)
+    for idx, line in enumerate(lines):
+        if "![" in line:
+            problems.error(
+                idx + 1,
+                "quiz-image",
+                "Quiz banks cannot contain images. Describe what the learner needs to know "
+                "in words, or put the image in the module.",
+            )
+    fm = split_front_matter(lines, problems, "quiz")
+    if fm is None:
+        return None, list(problems)
+    for key in fm.data:
+        if key not in QUIZ_FIELDS:
+            problems.error(
+                fm.key_lines.get(str(key), 1),
+                "field-unknown",
+                f"'{key}' is not a quiz setting. The settings are: {', '.join(QUIZ_FIELDS)}.",
+            )
+    sections: list[tuple[int, str, str | None, list[tuple[int, str]]]] = []
+    fence = FenceTracker()
+    for idx in range(fm.body_start, len(lines)):
+        line = lines[idx]
+        if not fence.step(line) and line.startswith("## "):
+            m = HEADING_ID.match(line)
+            if m:
+                sections.append((idx + 1, mr.plain_text(m.group(2)), m.group(3), []))
+                continue
+        if sections:
+            sections[-1][3].append((idx + 1, line))
+    questions = [q for q in (_parse_question(*s, problems) for s in sections) if q]
+    quiz = build_quiz(fm.data, fm.key_lines, questions, path_str, data, problems)
+    problems.sort(key=lambda pr: (pr.line, pr.severity != "error"))
+    return quiz, list(problems)
+
+
+def _parse_question(
+    lineno: int, title: str, qid: str | None, lines: list[tuple[int, str]], problems: ProblemList
+) -> QuestionSpec | None:
+    if qid is None:
+        problems.error(
+            lineno,
+            "question-no-id",
+            f"The question heading '{title}' has no id. Add one at the end, e.g. "
+            "'## Seeing the child alone {#q-see-alone}'.",
+        )
+        return None
+    qid = qid.strip()
+    if not SLUG.match(qid):
+        problems.error(
+            lineno,
+            "question-bad-id",
+            f"The question id '{qid}' may only use lower-case letters, digits and hyphens.",
+        )
+    i = 0
+    while i < len(lines) and not lines[i][1].strip():
+        i += 1
+    settings: dict[str, tuple[str, int]] = {}
+    while i < len(lines):
+        m = SETTING_LINE.match(lines[i][1])
+        if not m:
+            break
+        key = m.group(1)
+        if key not in ("type", "points"):
+            problems.error(
+                lines[i][0],
+                "question-setting-unknown",
+                f"'{key}:' is not a question setting. Use 'type:' and 'points:'.",
+            )
+        settings[key] = ((m.group(2) or "").strip(), lines[i][0])
+        i += 1
+    qtype = settings.get("type", (None, 0))[0]
+    if qtype is not None and qtype not in QUESTION_TYPES:
+        problems.error(
+            settings["type"][1],
+            "question-bad-type",
+            f"'type: {qtype}' is not a question type. Use single, multiple, true-false or "
+            "ordering (or leave it out).",
+        )
+        qtype = None
+    points = 1.0
+    if "points" in settings:
+        raw, pline = settings["points"]
+        try:
+            points = float(raw)
+            if points <= 0:
+                raise ValueError
+        except ValueError:
+            problems.error(pline, "question-bad-points", "'points' must be a number above 0, e.g. 'points: 2'.")
+            points = 1.0
+    rest = lines[i:]
+    has_checkbox = any(CHECKBOX.match(t) for _, t in rest)
+    numbered_options = not has_checkbox and qtype in (None, "ordering")
+    stem: list[str] = []
+    raw_options: list[tuple[int, str, str, list[str]]] = []  # line, mark, text, settings lines
+    explain: list[str] = []
+    explain_line = 0
+    after_reported = False
+    fence = FenceTracker()
+    j = 0
+    while j < len(rest):
+        ln, text = rest[j]
+        if fence.step(text):
+            (stem if not raw_options else explain).append(text)
+            j += 1
+            continue
+        m = CHECKBOX.match(text) if has_checkbox else None
+        nm = NUMBERED.match(text) if numbered_options else None
+        if m or nm:
+            mark, otext = (m.group(1), m.group(2)) if m else ("#", nm.group(1))
+            block = []
+            j += 1
+            while j < len(rest) and (not rest[j][1].strip() or rest[j][1][:1] in " \t"):
+                block.append(rest[j][1])
+                j += 1
+            while block and not block[-1].strip():
+                block.pop()
+            raw_options.append((ln, mark, otext, block))
+            continue
+        cm = CALLOUT_START.match(text) if text.startswith(">") else None
+        if cm:
+            if cm.group(1).upper() != "EXPLAIN":
+                problems.error(
+                    ln,
+                    "callout-unknown",
+                    f"'[!{cm.group(1)}]' is not a quiz callout. Use '> [!EXPLAIN]' for the "
+                    "explanation shown after answering.",
+                )
+            explain_line = ln
+            j += 1
+            while j < len(rest) and rest[j][1].startswith(">"):
+                t = rest[j][1][1:]
+                explain.append(t[1:] if t.startswith(" ") else t)
+                j += 1
+            continue
+        if raw_options and text.strip() and not after_reported:
+            problems.error(
+                ln,
+                "text-after-options",
+                f"Question '{title}' has text after its options. Put the question text above "
+                "the options and the explanation in a '> [!EXPLAIN]' block.",
+            )
+            after_reported = True
+        elif not raw_options:
+            stem.append(text)
+        j += 1
+    del explain_line
+    options: list[OptionSpec] = []
+    for idx, (ln, mark, otext, block) in enumerate(raw_options):
+        settings_map: dict = {}
+        if block:
+            value, ok = load_yaml_block(dedent_block(block), ln + 1, problems, f"option '{otext}'")
+            if ok and isinstance(value, dict):
+                settings_map = value
+            elif ok:
+                problems.error(
+                    ln + 1,
+                    "option-settings",
+                    f"The lines under option '{otext}' must be settings: 'feedback:' and "
+                    "optionally 'keep_last: true'.",
+                )
+        for key in settings_map:
+            if key not in OPTION_KEYS:
+                problems.error(
+                    ln,
+                    "option-setting-unknown",
+                    f"'{key}' is not an option setting. Use 'feedback:' and 'keep_last:'.",
+                )
+        if mark in ("x", "X"):
+            weight = 100.0
+        elif mark in (" ", "#"):
+            weight = 0.0
+        else:
+            weight = float(mark[:-1])
+            if not 0 < weight < 100:
+                problems.error(
+                    ln,
+                    "option-bad-weight",
+                    f"The partial credit '[{mark}]' must be between 0% and 100%, e.g. '[50%]'.",
+                )
+        options.append(
+            OptionSpec(
+                index=idx,
+                text_html=mr.render_inline(otext),
+                weight=weight,
+                feedback_html=mr.render_markdown(str(settings_map.get("feedback") or "")),
+                keep_last=settings_map.get("keep_last") is True,
+            )
+        )
+    # Infer or check the type.
+    correct = [o for o in options if o.weight >= 100]
+    partial = [o for o in options if 0 < o.weight < 100]
+    texts = sorted(mr.plain_text(o.text_html).lower() for o in options)
+    if numbered_options and raw_options:
+        inferred = "ordering"
+    elif texts == ["false", "true"]:
+        inferred = "true-false"
+    elif len(correct) >= 2:
+        inferred = "multiple"
+    else:
+        inferred = "single"
+    qtype = qtype or inferred
+    correct_order: tuple[int, ...] = ()
+    if qtype == "ordering":
+        if has_checkbox:
+            problems.error(
+                lineno,
+                "ordering-needs-numbers",
+                f"Ordering question '{title}' must list its items as a numbered list "
+                "('1. first', '2. second', ...) in the correct order.",
+            )
+        options = [OptionSpec(o.index, o.text_html, 100.0, o.feedback_html, False) for o in options]
+        correct_order = tuple(range(len(options)))
+    elif qtype == "true-false":
+        if texts != ["false", "true"] or len(correct) != 1:
+            problems.error(
+                lineno,
+                "true-false-options",
+                f"True/false question '{title}' needs exactly two options, 'True' and "
+                "'False', with one marked [x].",
+            )
+    elif qtype == "single":
+        if len(correct) > 1:
+            problems.error(
+                lineno,
+                "single-many-correct",
+                f"Question '{title}' is single-choice but marks {len(correct)} options [x]. "
+                "Mark only one, or use 'type: multiple'.",
+            )
+    elif qtype == "multiple":
+        if partial:
+            problems.error(
+                lineno,
+                "partial-not-single",
+                f"Question '{title}' uses partial credit ([N%]), which only single-choice "
+                "questions allow. Use [x] and [ ] in multiple-response questions.",
+            )
+        if len(correct) < 2:
+            problems.error(
+                lineno,
+                "multiple-needs-two",
+                f"Multiple-response question '{title}' needs two or more options marked [x]; "
+                "with one, use a single-choice question.",
+            )
+        k = max(len(correct), 1)
+        options = [
+            OptionSpec(
+                o.index,
+                o.text_html,
+                round(100 / k, 5) if o.weight >= 100 else -round(100 / k, 5),
+                o.feedback_html,
+                o.keep_last,
+            )
+            for o in options
+        ]
+    return QuestionSpec(
+        id=qid,
+        title=title,
+        type=qtype,
+        points=points,
+        stem_html=mr.render_markdown("\n".join(stem)),
+        options=tuple(options),
+        explanation_html=mr.render_markdown("\n".join(explain)),
+        correct_order=correct_order,
+        line=lineno,
+    )

@@ -1,0 +1,257 @@
+"""The learner's pages. Every attempt is looked up with the current user's id, so another
+learner's attempt is a 404 (its existence is never confirmed)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..authoring.services import published_versions
+from ..content import recommended_path
+from ..db import utcnow
+from ..orgs.services import memberships_for
+from . import bp, services
+from .forms import FinalReflectionForm
+from .models import AttemptStatus
+
+STALE_MESSAGE = ("That page was out of date (perhaps the back button, a second tab or a double click), "
+                 "so nothing was changed. Here is where you are now.")
+
+
+def _attempt_or_404(attempt_id: int):
+    attempt = services.attempt_for(current_user.id, attempt_id)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _shown_step() -> int:
+    value = request.form.get("step", "")
+    if not value.isdigit():
+        abort(400, description="The page you sent from is missing its position. Reload the page and try again.")
+    return int(value)
+
+
+@bp.route("/learning")
+@login_required
+def my_learning():
+    """The learner's home: assigned, in progress, completed, CPD minutes this registration year."""
+    today = utcnow().date()
+    minutes, year_start, year_end = services.cpd_minutes_in_year(current_user.id, today)
+    return render_template(
+        "learner/my_learning.html", in_progress=services.in_progress_for(current_user.id),
+        completions=services.completions_for(current_user.id), cpd_minutes=minutes,
+        year_start=year_start, year_end=year_end, memberships=memberships_for(current_user),
+        assignments=_assignments_for(current_user.id, today), extras=_home_extras(current_user.id))
+
+
+def _assignments_for(user_id: int, today):
+    """Assignments from employers, when that feature is installed (see employers.services)."""
+    from flask import current_app
+
+    provider = current_app.extensions.get("course_engine.assignments_for_learner")
+    return provider(user_id, today) if provider else []
+
+
+def _home_extras(user_id: int):
+    """Per-completion extras other features add (certificate links)."""
+    from flask import current_app
+
+    provider = current_app.extensions.get("course_engine.completion_links")
+    return provider(user_id) if provider else {}
+
+
+@bp.route("/modules")
+@login_required
+def catalogue():
+    """Every published module; filter by theme, search words in title and summary."""
+    theme = (request.args.get("theme") or "").strip().lower()
+    words = [w for w in (request.args.get("q") or "").lower().split() if w][:10]
+    rows = published_versions()
+    themes = sorted({t for _m, v in rows for t in v.themes})
+    shown = [(m, v) for m, v in rows
+             if (not theme or theme in [t.lower() for t in v.themes])
+             and all(w in (v.title + " " + v.summary).lower() for w in words)]
+    return render_template("learner/catalogue.html", modules=shown, themes=themes, theme=theme,
+                           q=request.args.get("q", ""), total=len(rows))
+
+
+@bp.route("/modules/<slug>")
+@login_required
+def show_module(slug: str):
+    """Summary, outcomes, standards, time, the content warning, then start or resume."""
+    found = services.published_module(slug)
+    if found is None:
+        abort(404)
+    module, version = found
+    from ..authoring.services import module_spec
+
+    spec = module_spec(version)
+    attempt = services.open_attempt(current_user.id, module.id)
+    completions = [c for c, _t, s in services.completions_for(current_user.id) if s == slug]
+    return render_template("learner/module.html", module=module, version=version, spec=spec, attempt=attempt,
+                           completions=completions)
+
+
+@bp.route("/modules/<slug>/start", methods=["POST"])
+@login_required
+def start_attempt(slug: str):
+    """Start (or restart) the module: a new attempt; an unfinished one is kept as abandoned."""
+    found = services.published_module(slug)
+    if found is None:
+        abort(404)
+    if request.form.get("acknowledge") != "yes":
+        flash("Please confirm you have read the content warning before you start.", "error")
+        return redirect(url_for("learner.show_module", slug=slug))
+    attempt = services.start_attempt(current_user.id, found[0], utcnow())
+    return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def play(attempt_id: int):
+    """The learner's current position: introduction, a scene, or the debrief."""
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.status in (AttemptStatus.scenario_done, AttemptStatus.completed):
+        return redirect(url_for("learner.debrief", attempt_id=attempt.id))
+    if attempt.status == AttemptStatus.abandoned:
+        flash("You restarted this module, so this earlier attempt is closed. Here is your current one.", "info")
+        return redirect(url_for("learner.show_module", slug=attempt.module.slug))
+    spec = services.spec_for(attempt)
+    scene = services.current_scene(attempt)
+    return render_template("learner/scene.html", attempt=attempt, spec=spec, scene=scene,
+                           journal=services.journal_answers(attempt), choice_error=None)
+
+
+def _after_move(attempt, result):
+    if result.outcome is services.MoveOutcome.stale:
+        flash(STALE_MESSAGE, "info")
+        return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
+    if result.decision is not None:
+        return redirect(url_for("learner.feedback", attempt_id=attempt.id, step=result.decision.step), code=303)
+    return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
+
+
+@bp.route("/attempts/<int:attempt_id>/begin", methods=["POST"])
+@login_required
+def begin(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    return _after_move(attempt, services.begin_scenario(attempt, _shown_step(), utcnow()))
+
+
+@bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
+@login_required
+def choose(attempt_id: int):
+    """Record a decision. Stale pages change nothing; a choice not on the page is a 400."""
+    attempt = _attempt_or_404(attempt_id)
+    step, scene_id, key = _shown_step(), request.form.get("scene", ""), request.form.get("choice", "")
+    if not key and step == attempt.step and scene_id == attempt.current_scene_id:
+        spec = services.spec_for(attempt)
+        return render_template("learner/scene.html", attempt=attempt, spec=spec, scene=services.current_scene(attempt),
+                               journal=services.journal_answers(attempt),
+                               choice_error="Choose one of the options before you continue."), 400
+    try:
+        result = services.make_choice(attempt, step, scene_id, key, utcnow())
+    except services.LearningError as exc:
+        abort(400, description=str(exc))
+    return _after_move(attempt, result)
+
+
+@bp.route("/attempts/<int:attempt_id>/continue", methods=["POST"])
+@login_required
+def continue_on(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    try:
+        result = services.continue_junction(attempt, _shown_step(), request.form.get("scene", ""), utcnow())
+    except services.LearningError as exc:
+        abort(400, description=str(exc))
+    return _after_move(attempt, result)
+
+
+@bp.route("/attempts/<int:attempt_id>/feedback/<int:step>")
+@login_required
+def feedback(attempt_id: int, step: int):
+    """What followed from a decision: shown before the learner moves on."""
+    attempt = _attempt_or_404(attempt_id)
+    decision = services.decision_at(attempt, step)
+    if decision is None:
+        abort(404)
+    spec = services.spec_for(attempt)
+    scene = spec.scene(decision.scene_id)
+    choice = scene.choices[decision.choice_index]
+    latest = decision.step == attempt.step - 1
+    return render_template("learner/feedback.html", attempt=attempt, spec=spec, scene=scene, choice=choice,
+                           decision=decision, latest=latest)
+
+
+@bp.route("/attempts/<int:attempt_id>/journal/<prompt_id>", methods=["POST"])
+@login_required
+def save_journal(attempt_id: int, prompt_id: str):
+    """Save an answer to a reflection prompt (private to the learner)."""
+    attempt = _attempt_or_404(attempt_id)
+    try:
+        services.save_journal_answer(attempt, prompt_id, request.form.get("answer", ""), utcnow())
+    except services.LearningError as exc:
+        flash(str(exc), "error")
+        return redirect(request.form.get("return_to") == "debrief" and url_for("learner.debrief", attempt_id=attempt.id)
+                        or url_for("learner.play", attempt_id=attempt.id) + f"#reflect-{prompt_id}", code=303)
+    flash("Your reflection is saved in your private journal.", "success")
+    return redirect(url_for("learner.play", attempt_id=attempt.id) + f"#reflect-{prompt_id}", code=303)
+
+
+@bp.route("/attempts/<int:attempt_id>/debrief")
+@login_required
+def debrief(attempt_id: int):
+    """The path taken beside the recommended path, the judgements, the outcome, key learning."""
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.ending_scene_id is None:
+        return redirect(url_for("learner.play", attempt_id=attempt.id))
+    spec = services.spec_for(attempt)
+    decisions = services.decisions_of(attempt)
+    taken = [(spec.scene(d.scene_id), spec.scene(d.scene_id).choices[d.choice_index], d) for d in decisions]
+    recommended = [(spec.scene(sid), spec.scene(sid).choices[idx]) for sid, idx in recommended_path(spec)
+                   if idx is not None]
+    from ..quizzes import services as quizzes
+
+    return render_template("learner/debrief.html", attempt=attempt, spec=spec, ending=spec.scene(attempt.ending_scene_id),
+                           taken=taken, recommended=recommended, quiz_attempts=quizzes.attempts_of(attempt),
+                           missing=services.what_is_missing(attempt), completion=services.completion_for(attempt),
+                           quiz_allowed=quizzes.next_attempt_allowed_at(attempt, utcnow()) if spec.quiz_id else (False, None),
+                           reflection=services.final_reflection_for(attempt))
+
+
+@bp.route("/attempts/<int:attempt_id>/reflection", methods=["GET", "POST"])
+@login_required
+def final_reflection(attempt_id: int):
+    """The two CPD questions; required for completion, editable later."""
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.ending_scene_id is None:
+        flash("Finish the scenario first.", "info")
+        return redirect(url_for("learner.play", attempt_id=attempt.id))
+    existing = services.final_reflection_for(attempt)
+    form = FinalReflectionForm.from_request(obj=existing)
+    if request.method == "POST" and form.validate():
+        now = utcnow()
+        try:
+            services.save_final_reflection(attempt, form.what_learned.data, form.impact_on_practice.data, now)
+        except services.LearningError as exc:
+            form.what_learned.errors.append(str(exc))
+        else:
+            completion = services.try_complete(attempt, now)
+            if completion is not None and existing is None:
+                flash("Module completed. Well done.", "success")
+                return redirect(url_for("learner.completed", attempt_id=attempt.id), code=303)
+            flash("Your reflection is saved.", "success")
+            return redirect(url_for("learner.debrief", attempt_id=attempt.id), code=303)
+    spec = services.spec_for(attempt)
+    return render_template("learner/reflection.html", attempt=attempt, spec=spec, form=form), (400 if form.errors else 200)
+
+
+@bp.route("/attempts/<int:attempt_id>/completed")
+@login_required
+def completed(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    completion = services.completion_for(attempt)
+    if completion is None:
+        return redirect(url_for("learner.debrief", attempt_id=attempt.id))
+    return render_template("learner/completed.html", attempt=attempt, spec=services.spec_for(attempt),
+                           completion=completion, extras=_home_extras(current_user.id))

@@ -1,0 +1,380 @@
+"""The learning service: attempts, moves through a scenario, reflections and completion.
+
+Every function takes plain values and models, adds and flushes; the request commits. The
+player never reads ``request``; it passes what the learner submitted (the step the page was
+shown at, the scene, the choice) and gets back what happened.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import signals
+from ..authoring.models import ContentModule, ModuleVersion
+from ..authoring.services import module_spec
+from ..content import ModuleSpec, SceneSpec, State, choose, continue_from_junction, start
+from ..content.markdown_render import plain_text
+from ..db import session
+from ..quizzes.models import QuizAttempt
+from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
+
+#: A gap between two actions longer than this counts as this much: a learner who leaves the
+#: page open over lunch is not credited with an hour.
+ACTIVE_GAP_CAP = timedelta(minutes=10)
+REFLECTION_MAX_CHARS = 10_000
+
+
+class LearningError(ValueError):
+    """A request the learner can't make (shown to them as a 400 with this message)."""
+
+
+class MoveOutcome(enum.Enum):
+    applied = "applied"
+    #: The page the learner submitted from is out of date (back button, second tab,
+    #: double click). Nothing was recorded; they are shown where they are.
+    stale = "stale"
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    outcome: MoveOutcome
+    decision: Decision | None = None
+
+
+# --- registration years ------------------------------------------------------------------
+
+def registration_year(day: date) -> tuple[date, date]:
+    """Social Work England's registration year containing ``day``: 1 December to 30 November."""
+    start_year = day.year if day.month == 12 else day.year - 1
+    return date(start_year, 12, 1), date(start_year + 1, 11, 30)
+
+
+# --- attempts ----------------------------------------------------------------------------
+
+def published_module(slug: str) -> tuple[ContentModule, ModuleVersion] | None:
+    """A published module and its current version, or None."""
+    row = session.execute(
+        select(ContentModule, ModuleVersion)
+        .join(ModuleVersion, ModuleVersion.id == ContentModule.current_version_id)
+        .where(ContentModule.slug == slug, ContentModule.retired_at.is_(None))).first()
+    return (row[0], row[1]) if row else None
+
+
+def open_attempt(user_id: int, module_id: int) -> ScenarioAttempt | None:
+    """The learner's unfinished attempt at a module (in the scenario or after it), if any."""
+    return session.scalar(
+        select(ScenarioAttempt)
+        .where(ScenarioAttempt.user_id == user_id, ScenarioAttempt.module_id == module_id,
+               ScenarioAttempt.status.in_([AttemptStatus.in_progress, AttemptStatus.scenario_done]))
+        .order_by(ScenarioAttempt.id.desc()).limit(1))
+
+
+def start_attempt(user_id: int, module: ContentModule, now: datetime) -> ScenarioAttempt:
+    """Start a new attempt on the module's current version; an unfinished one is kept as abandoned."""
+    if not module.is_published:
+        raise LearningError("This module is no longer available.")
+    previous = open_attempt(user_id, module.id)
+    if previous is not None:
+        previous.status = AttemptStatus.abandoned
+    version = session.get(ModuleVersion, module.current_version_id)
+    spec = module_spec(version)
+    attempt = ScenarioAttempt(user_id=user_id, module_id=module.id, version_id=version.id,
+                              status=AttemptStatus.in_progress, current_scene_id=None,
+                              counters=dict(spec.counters), step=0, started_at=now, last_active_at=now)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def attempt_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
+    """The attempt if it belongs to this learner; None otherwise (callers answer 404)."""
+    return session.scalar(select(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id,
+                                                        ScenarioAttempt.user_id == user_id))
+
+
+def spec_for(attempt: ScenarioAttempt) -> ModuleSpec:
+    return module_spec(attempt.version)
+
+
+def current_scene(attempt: ScenarioAttempt) -> SceneSpec | None:
+    """The scene the learner is on, or None on the introduction."""
+    if attempt.current_scene_id is None:
+        return None
+    return spec_for(attempt).scene(attempt.current_scene_id)
+
+
+def _touch(attempt: ScenarioAttempt, now: datetime) -> None:
+    gap = now - attempt.last_active_at if attempt.last_active_at else timedelta(0)
+    attempt.active_seconds += int(max(timedelta(0), min(gap, ACTIVE_GAP_CAP)).total_seconds())
+    attempt.last_active_at = now
+
+
+def _claim_step(attempt: ScenarioAttempt, shown_step: int) -> bool:
+    """Move the attempt from ``shown_step`` to the next step, atomically.
+
+    The conditional UPDATE means two requests submitted from the same page (two tabs, a
+    double click) cannot both apply: the second finds the step already moved on.
+    """
+    result = session.execute(
+        ScenarioAttempt.__table__.update()
+        .where(and_(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step == shown_step))
+        .values(step=shown_step + 1))
+    if result.rowcount != 1:
+        session.refresh(attempt)
+        return False
+    attempt.step = shown_step + 1
+    session.flush()
+    return True
+
+
+def _arrive(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: datetime) -> None:
+    attempt.current_scene_id = state.scene_id
+    attempt.counters = dict(state.counters)
+    if spec.scene(state.scene_id).kind == "ending":
+        attempt.status = AttemptStatus.scenario_done
+        attempt.ending_scene_id = state.scene_id
+        attempt.scenario_finished_at = now
+
+
+def begin_scenario(attempt: ScenarioAttempt, shown_step: int, now: datetime) -> MoveResult:
+    """Leave the introduction for the first scene."""
+    if attempt.status != AttemptStatus.in_progress or attempt.current_scene_id is not None:
+        return MoveResult(MoveOutcome.stale)
+    if shown_step != attempt.step or not _claim_step(attempt, shown_step):
+        return MoveResult(MoveOutcome.stale)
+    spec = spec_for(attempt)
+    _touch(attempt, now)
+    _arrive(attempt, spec, start(spec), now)
+    session.flush()
+    return MoveResult(MoveOutcome.applied)
+
+
+def parse_choice_key(key: str) -> tuple[str, int]:
+    """``"scene-id.2"`` -> ("scene-id", 2); raises LearningError when malformed."""
+    scene_id, _, index = (key or "").rpartition(".")
+    if not scene_id or not index.isdigit():
+        raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
+    return scene_id, int(index)
+
+
+def make_choice(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, choice_key: str,
+                now: datetime) -> MoveResult:
+    """Record a decision and move on.
+
+    :param shown_step: the step the page was rendered at (a hidden field).
+    :param shown_scene_id: the scene the page showed (a hidden field).
+    :param choice_key: ``scene-id.index`` of the chosen option.
+    :raises LearningError: for a choice that does not belong to the current scene (tampering);
+        nothing is recorded.
+    :returns: ``stale`` when the page was out of date (nothing recorded), else ``applied``.
+    """
+    if attempt.status != AttemptStatus.in_progress or shown_step != attempt.step \
+            or shown_scene_id != attempt.current_scene_id:
+        return MoveResult(MoveOutcome.stale)
+    spec = spec_for(attempt)
+    scene = spec.scene(attempt.current_scene_id) if attempt.current_scene_id else None
+    choice_scene, index = parse_choice_key(choice_key)
+    if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
+        raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
+    if not _claim_step(attempt, shown_step):
+        return MoveResult(MoveOutcome.stale)
+    state = choose(spec, State(scene.id, dict(attempt.counters)), index)
+    choice = scene.choices[index]
+    decision = Decision(attempt_id=attempt.id, step=shown_step, scene_id=scene.id, choice_index=index,
+                        judgement=choice.judgement, target_scene_id=state.scene_id,
+                        counters_after=dict(state.counters), created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(decision)
+    except IntegrityError:
+        return MoveResult(MoveOutcome.stale)
+    _touch(attempt, now)
+    _arrive(attempt, spec, state, now)
+    session.flush()
+    signals.decision_recorded.send(None, decision=decision)
+    return MoveResult(MoveOutcome.applied, decision)
+
+
+def continue_junction(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, now: datetime) -> MoveResult:
+    """Leave a junction that had text to read."""
+    if attempt.status != AttemptStatus.in_progress or shown_step != attempt.step \
+            or shown_scene_id != attempt.current_scene_id:
+        return MoveResult(MoveOutcome.stale)
+    spec = spec_for(attempt)
+    scene = spec.scene(attempt.current_scene_id)
+    if scene.kind != "junction":
+        raise LearningError("There is nothing to continue from here.")
+    if not _claim_step(attempt, shown_step):
+        return MoveResult(MoveOutcome.stale)
+    state = continue_from_junction(spec, State(scene.id, dict(attempt.counters)))
+    _touch(attempt, now)
+    _arrive(attempt, spec, state, now)
+    session.flush()
+    return MoveResult(MoveOutcome.applied)
+
+
+def decisions_of(attempt: ScenarioAttempt) -> list[Decision]:
+    return list(session.scalars(select(Decision).where(Decision.attempt_id == attempt.id).order_by(Decision.step)))
+
+
+def decision_at(attempt: ScenarioAttempt, step: int) -> Decision | None:
+    return session.scalar(select(Decision).where(Decision.attempt_id == attempt.id, Decision.step == step))
+
+
+# --- reflections -------------------------------------------------------------------------
+
+def save_journal_answer(attempt: ScenarioAttempt, prompt_id: str, answer: str, now: datetime) -> JournalEntry:
+    """Save (or update) the learner's private answer to a reflection prompt in this module."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise LearningError("Write your reflection before saving it.")
+    if len(answer) > REFLECTION_MAX_CHARS:
+        raise LearningError(f"Keep your reflection under {REFLECTION_MAX_CHARS:,} characters.")
+    spec = spec_for(attempt)
+    found = None
+    for scene in spec.scenes:
+        for callout in scene.reflects:
+            if callout.id == prompt_id:
+                found = (scene, callout)
+    if found is None:
+        raise LearningError("That reflection prompt is not part of this module.")
+    scene, callout = found
+    entry = session.scalar(select(JournalEntry).where(JournalEntry.attempt_id == attempt.id,
+                                                      JournalEntry.prompt_id == prompt_id))
+    if entry is None:
+        entry = JournalEntry(user_id=attempt.user_id, attempt_id=attempt.id, module_id=attempt.module_id,
+                             prompt_id=prompt_id, scene_id=scene.id, prompt_text=plain_text(callout.html),
+                             answer=answer, created_at=now, updated_at=now)
+        session.add(entry)
+    else:
+        entry.answer, entry.updated_at = answer, now
+    _touch(attempt, now)
+    session.flush()
+    return entry
+
+
+def journal_answers(attempt: ScenarioAttempt) -> dict[str, JournalEntry]:
+    return {e.prompt_id: e for e in session.scalars(select(JournalEntry).where(JournalEntry.attempt_id == attempt.id))}
+
+
+def final_reflection_for(attempt: ScenarioAttempt) -> FinalReflection | None:
+    return session.scalar(select(FinalReflection).where(FinalReflection.attempt_id == attempt.id))
+
+
+def save_final_reflection(attempt: ScenarioAttempt, what_learned: str, impact: str, now: datetime) -> FinalReflection:
+    """Save the two CPD questions; editable later, even after completion."""
+    what_learned, impact = (what_learned or "").strip(), (impact or "").strip()
+    if not what_learned or not impact:
+        raise LearningError("Answer both questions: what you learned, and how it will change your practice.")
+    if max(len(what_learned), len(impact)) > REFLECTION_MAX_CHARS:
+        raise LearningError(f"Keep each answer under {REFLECTION_MAX_CHARS:,} characters.")
+    reflection = final_reflection_for(attempt)
+    if reflection is None:
+        reflection = FinalReflection(user_id=attempt.user_id, attempt_id=attempt.id, what_learned=what_learned,
+                                     impact_on_practice=impact, created_at=now, updated_at=now)
+        session.add(reflection)
+    else:
+        reflection.what_learned, reflection.impact_on_practice, reflection.updated_at = what_learned, impact, now
+    _touch(attempt, now)
+    session.flush()
+    return reflection
+
+
+# --- completion --------------------------------------------------------------------------
+
+def passed_quiz_attempt(attempt: ScenarioAttempt) -> QuizAttempt | None:
+    return session.scalar(select(QuizAttempt).where(QuizAttempt.scenario_attempt_id == attempt.id,
+                                                    QuizAttempt.passed.is_(True)).order_by(QuizAttempt.number).limit(1))
+
+
+def completion_for(attempt: ScenarioAttempt) -> Completion | None:
+    return session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
+
+
+def what_is_missing(attempt: ScenarioAttempt) -> list[str]:
+    """What still stands between this attempt and completion, in plain words."""
+    missing = []
+    if attempt.ending_scene_id is None:
+        missing.append("reach an ending of the scenario")
+    spec = spec_for(attempt)
+    if spec.quiz_id and passed_quiz_attempt(attempt) is None:
+        missing.append("pass the quiz")
+    if final_reflection_for(attempt) is None:
+        missing.append("write your final reflection")
+    return missing
+
+
+def try_complete(attempt: ScenarioAttempt, now: datetime) -> Completion | None:
+    """Record the completion at once if every requirement is met; exactly once per attempt.
+
+    Announces ``signals.module_completed`` so certificates and reports can react without the
+    player knowing them.
+    """
+    existing = completion_for(attempt)
+    if existing is not None:
+        return existing
+    if what_is_missing(attempt):
+        return None
+    quiz_attempt = passed_quiz_attempt(attempt)
+    spec = spec_for(attempt)
+    completion = Completion(user_id=attempt.user_id, module_id=attempt.module_id, version_id=attempt.version_id,
+                            attempt_id=attempt.id, quiz_attempt_id=quiz_attempt.id if quiz_attempt else None,
+                            score_percent=quiz_attempt.score_percent if quiz_attempt else None,
+                            active_seconds=attempt.active_seconds, cpd_minutes=spec.cpd_minutes, completed_at=now)
+    try:
+        with session.begin_nested():
+            session.add(completion)
+    except IntegrityError:
+        return completion_for(attempt)
+    attempt.status = AttemptStatus.completed
+    session.flush()
+    signals.module_completed.send(None, completion=completion, now=now)
+    return completion
+
+
+# --- the learner's home ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InProgressItem:
+    attempt: ScenarioAttempt
+    title: str
+    slug: str
+    cpd_minutes: int
+
+
+def in_progress_for(user_id: int) -> list[InProgressItem]:
+    rows = session.execute(
+        select(ScenarioAttempt, ModuleVersion.title, ContentModule.slug, ModuleVersion.cpd_minutes)
+        .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
+        .join(ContentModule, ContentModule.id == ScenarioAttempt.module_id)
+        .where(ScenarioAttempt.user_id == user_id,
+               ScenarioAttempt.status.in_([AttemptStatus.in_progress, AttemptStatus.scenario_done]))
+        .order_by(ScenarioAttempt.last_active_at.desc())).all()
+    return [InProgressItem(*row) for row in rows]
+
+
+def completions_for(user_id: int) -> list[tuple[Completion, str, str]]:
+    """(completion, title of the version completed, slug), newest first."""
+    return list(session.execute(
+        select(Completion, ModuleVersion.title, ContentModule.slug)
+        .join(ModuleVersion, ModuleVersion.id == Completion.version_id)
+        .join(ContentModule, ContentModule.id == Completion.module_id)
+        .where(Completion.user_id == user_id).order_by(Completion.completed_at.desc())).all())
+
+
+def cpd_minutes_in_year(user_id: int, today: date) -> tuple[int, date, date]:
+    """CPD minutes from completions in the registration year containing ``today``."""
+    first, last = registration_year(today)
+    start_at = datetime(first.year, first.month, first.day)
+    end_at = datetime(last.year, last.month, last.day) + timedelta(days=1)
+    from datetime import timezone
+
+    total = session.scalar(select(func.coalesce(func.sum(Completion.cpd_minutes), 0)).where(
+        Completion.user_id == user_id,
+        Completion.completed_at >= start_at.replace(tzinfo=timezone.utc),
+        Completion.completed_at < end_at.replace(tzinfo=timezone.utc)))
+    return int(total or 0), first, last

@@ -1,0 +1,6 @@
+"""Quizzes after a scenario: drawn per attempt, answers kept, graded once, retakes by the module's rules."""
+from flask import Blueprint
+
+bp = Blueprint("quizzes", __name__)
+
+from . import routes  # noqa: E402,F401
