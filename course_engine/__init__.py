@@ -33,11 +33,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     """Each feature is a package with a blueprint ``bp`` and optionally ``init_app``/``cli``."""
-    from . import auth, authoring, learner, main, orgs, quizzes
+    from . import auth, authoring, certificates, cpd, employers, learner, main, orgs, quizzes
     from .demo.cli import seed_demo_command
 
-    #: Navigation providers: callables (user) -> list of NavItem, in menu order.
-    app.extensions["course_engine.nav"] = [learner.nav_items, orgs.nav_items, authoring.nav_items]
+    #: Navigation providers: callables (user) -> list of NavItem, in menu order; features
+    #: installed by ``init_app`` below append theirs.
+    app.extensions["course_engine.nav"] = [learner.nav_items, authoring.nav_items]
 
     auth.init_app(app)
     app.register_blueprint(main.bp)
@@ -47,6 +48,10 @@ def _register_features(app: Flask) -> None:
     app.register_blueprint(authoring.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(quizzes.bp)
+    # These register their own blueprints, signal receivers, extension points and menu items.
+    cpd.init_app(app)
+    certificates.init_app(app)
+    employers.init_app(app)
     app.cli.add_command(seed_demo_command)
 
 
@@ -63,6 +68,9 @@ def _register_template_helpers(app: Flask) -> None:
             items.extend(provider(current_user))
         return items
 
-    # Globals (not a context processor) so imported macros can use them too.
-    app.jinja_env.globals.update(csrf_token=csrf_token, nav_items=nav_items, site_name=app.config["SITE_NAME"],
+    from flask import g, request
+
+    # Globals (not a context processor) so imported macros can use them too; request and g
+    # are proxies, resolved when a page renders.
+    app.jinja_env.globals.update(request=request, g=g, csrf_token=csrf_token, nav_items=nav_items, site_name=app.config["SITE_NAME"],
                                  has_site_role=lambda role: has_site_role(current_user, role))

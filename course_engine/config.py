@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     #: them in ``app.extensions['course_engine.mail'].sent`` (tests).
     "MAIL_BACKEND": "outbox",
     "MAIL_FROM": "course-engine <no-reply@course-engine.invalid>",
+    #: Folder for the outbox backend (default: instance/outbox).
+    "MAIL_OUTBOX_DIR": "",
     "SMTP_HOST": "localhost",
     "SMTP_PORT": 587,
     "SMTP_USERNAME": "",
@@ -57,6 +59,11 @@ DEFAULTS: dict[str, Any] = {
     #: Trust this many proxies for X-Forwarded-For/Proto (0 when serving directly).
     "PROXY_COUNT": 0,
     "SITE_NAME": "course-engine",
+    #: Bulk staff CSV uploads: the largest file (bytes) and the most rows one upload may have.
+    "CSV_MAX_BYTES": 1024 * 1024,
+    "CSV_MAX_ROWS": 5000,
+    #: A previewed staff upload must be confirmed within this many seconds.
+    "STAFF_IMPORT_MAX_AGE": 3600,
 }
 
 ENV_PREFIX = "COURSE_ENGINE"

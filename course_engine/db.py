@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import click
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.cli import AppGroup
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -101,7 +101,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No pre-ping: it costs a round trip on every request; recycle connections instead.
+    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=5, max_overflow=10)
 
 
 def init_app(app) -> None:
@@ -112,6 +113,8 @@ def init_app(app) -> None:
     def _commit_unit_of_work(response):
         # A request that ended well commits once; an error response rolls back, so a
         # failed form never leaves half its work behind.
+        if request.method in ("GET", "HEAD", "OPTIONS") and not _has_writes() and not g.get("_after_commit"):
+            return response  # a read-only request: the teardown ends the read transaction
         if response.status_code < 400 and not g.get("_rollback_only"):
             try:
                 session.commit()
@@ -128,6 +131,30 @@ def init_app(app) -> None:
         session.remove()
 
     app.cli.add_command(db_cli)
+
+
+def _has_writes() -> bool:
+    """True when this session wrote (or is about to write) anything in its transaction."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.info.get("wrote"))
+
+
+@event.listens_for(_AppBoundSession, "after_flush")
+def _mark_flush(sess, _context):
+    sess.info["wrote"] = True
+
+
+@event.listens_for(_AppBoundSession, "do_orm_execute")
+def _mark_dml(orm_execute_state):
+    if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
+        orm_execute_state.session.info["wrote"] = True
+
+
+@event.listens_for(_AppBoundSession, "after_transaction_end")
+def _clear_mark(sess, transaction):
+    if transaction.parent is None:
+        sess.info.pop("wrote", None)
 
 
 def after_commit(callback) -> None:

@@ -54,7 +54,7 @@ def _deliver(app, message: EmailMessage) -> None:
     if backend == "memory":
         app.extensions["course_engine.mail"].sent.append(message)
     elif backend == "outbox":
-        folder = Path(app.instance_path) / "outbox"
+        folder = Path(app.config.get("MAIL_OUTBOX_DIR") or Path(app.instance_path) / "outbox")
         folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         slug = re.sub(r"[^a-z0-9]+", "-", message["Subject"].lower()).strip("-")[:40]

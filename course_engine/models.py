@@ -1,9 +1,12 @@
 """Every feature's models, imported in one place so Alembic and tests see the whole schema."""
 from .auth.models import User  # noqa: F401
 from .authoring.models import ContentModule, MediaFile, ModuleVersion  # noqa: F401
+from .certificates.models import Certificate  # noqa: F401
+from .cpd.models import CpdEntry, PeerReflection  # noqa: F401
 from .db import Base
+from .employers.models import Assignment, ReminderLog  # noqa: F401
 from .learner.models import Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt  # noqa: F401
-from .orgs.models import AuditLog, Membership, Organisation, Team, TeamManager  # noqa: F401
+from .orgs.models import AuditLog, Invitation, ManagerDelegate, Membership, Organisation, StaffImport, Team, TeamManager  # noqa: F401,E501
 from .quizzes.models import QuizAttempt, QuizResponse  # noqa: F401
 
 metadata = Base.metadata

@@ -2,7 +2,7 @@
 cookies that are Secure over HTTPS, and rate limiting with storage shared by workers."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -72,5 +72,11 @@ def init_app(app) -> None:
 
 
 def csrf_token() -> str:
-    """The current session's CSRF token (a template global for hand-written forms)."""
-    return CSRFOnlyForm().csrf_token.current_token
+    """The current session's CSRF token (a template global for hand-written forms).
+
+    Made once per request: a page with several forms shares one token.
+    """
+    token = g.get("_csrf_token")
+    if token is None:
+        token = g._csrf_token = CSRFOnlyForm().csrf_token.current_token
+    return token

@@ -1,0 +1,53 @@
+"""The unit of work: one commit per request, rollback on errors, and GETs that write still commit."""
+from sqlalchemy import func, select
+
+from course_engine.db import session
+from course_engine.orgs.models import Organisation
+
+
+def _count():
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Organisation))
+
+
+def test_a_get_that_flushes_is_committed(make_app):
+    """A read-only GET skips the commit, but one whose service added and flushed commits it."""
+    from tests.conftest import isolated_context
+
+    app = make_app()
+
+    @app.route("/_test/write-on-get")
+    def write_on_get():
+        session.add(Organisation(slug="written-on-get", name="Written on GET"))
+        session.flush()
+        return "ok"
+
+    @app.route("/_test/core-update-on-get")
+    def core_update_on_get():
+        session.execute(Organisation.__table__.update().values(name="Renamed by Core"))
+        return "ok"
+
+    with isolated_context(app):
+        assert app.test_client().get("/_test/write-on-get").status_code == 200
+        assert _count() == 1
+        app.test_client().get("/_test/core-update-on-get")
+        session.expire_all()
+        assert session.scalar(select(Organisation.name)) == "Renamed by Core"
+
+
+def test_an_error_response_rolls_back(make_app):
+    from flask import abort
+
+    from tests.conftest import isolated_context
+
+    app = make_app()
+
+    @app.route("/_test/write-then-fail", methods=["GET"])
+    def write_then_fail():
+        session.add(Organisation(slug="never", name="Never saved"))
+        session.flush()
+        abort(400)
+
+    with isolated_context(app):
+        assert app.test_client().get("/_test/write-then-fail").status_code == 400
+        assert _count() == 0
