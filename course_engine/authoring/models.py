@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utcnow
@@ -55,9 +55,12 @@ class ModuleVersion(Base):
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     standards: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: ``ModuleSpec.to_dict()`` with rendered, sanitised HTML.
-    module_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Deferred: loaded only when a worker decodes this version for the first time.
+    module_json: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     #: ``QuizSpec.to_dict()``, or None for a module without a quiz.
-    quiz_json: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    quiz_json: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True, deferred=True)
+    #: Whether the version has a quiz (so callers needn't load ``quiz_json`` to know).
+    has_quiz: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     module: Mapped[ContentModule] = relationship(foreign_keys=[module_id])

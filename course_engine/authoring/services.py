@@ -62,7 +62,9 @@ def media_url_for(modules_dir: Path):
 
 def check_content(modules_dir: str | Path, quizzes_dir: str | Path) -> ContentReport:
     """Check every content file (rendering image URLs as the site serves them)."""
-    return check_tree(modules_dir, quizzes_dir, media_url_for(Path(modules_dir)))
+    # One process: forking worker processes inside a web worker (open sockets, a database
+    # pool) is not safe, and a site's content is far below the size where it would help.
+    return check_tree(modules_dir, quizzes_dir, media_url_for(Path(modules_dir)), workers=1)
 
 
 def sync_content(modules_dir: str | Path, quizzes_dir: str | Path, now: datetime | None = None) -> SyncResult:
@@ -121,7 +123,7 @@ def _new_version(module: ContentModule, number: int, spec: ModuleSpec, quiz: Qui
     version = ModuleVersion(
         module_id=module.id, number=number, content_hash=spec.version, title=spec.title, summary=spec.summary,
         cpd_minutes=spec.cpd_minutes, themes=list(spec.themes), standards=list(spec.standards),
-        module_json=spec.to_dict(), quiz_json=quiz.to_dict() if quiz else None)
+        module_json=spec.to_dict(), quiz_json=quiz.to_dict() if quiz else None, has_quiz=quiz is not None)
     session.add(version)
     session.flush()
     return version
@@ -173,7 +175,7 @@ def module_spec(version: ModuleVersion) -> ModuleSpec:
 
 def quiz_spec(version: ModuleVersion) -> QuizSpec | None:
     """The version's quiz bank, or None."""
-    if version.quiz_json is None:
+    if not version.has_quiz:
         return None
     return _cache.get(("quiz", version.id, version.content_hash), lambda: QuizSpec.from_dict(version.quiz_json))
 
