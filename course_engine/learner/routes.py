@@ -119,7 +119,7 @@ def play(attempt_id: int):
     spec = services.spec_for(attempt)
     scene = services.current_scene(attempt)
     return render_template("learner/scene.html", attempt=attempt, spec=spec, scene=scene,
-                           journal=services.journal_answers(attempt), choice_error=None)
+                           journal=services.journal_answers(attempt, scene) if scene else {}, choice_error=None)
 
 
 def _after_move(attempt, result):

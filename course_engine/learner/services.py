@@ -10,8 +10,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import signals
 from ..authoring.models import ContentModule, ModuleVersion
@@ -91,9 +93,18 @@ def start_attempt(user_id: int, module: ContentModule, now: datetime) -> Scenari
 
 
 def attempt_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
-    """The attempt if it belongs to this learner; None otherwise (callers answer 404)."""
-    return session.scalar(select(ScenarioAttempt).where(ScenarioAttempt.id == attempt_id,
-                                                        ScenarioAttempt.user_id == user_id))
+    """The attempt if it belongs to this learner; None otherwise (callers answer 404).
+
+    The version row comes in the same query (its JSON snapshot stays deferred: the decoded
+    spec is cached per worker).
+    """
+    return session.scalar(_ATTEMPT_FOR_USER, {"attempt_id": attempt_id, "user_id": user_id})
+
+
+# Built once: this runs on every player request.
+_ATTEMPT_FOR_USER = (select(ScenarioAttempt).options(joinedload(ScenarioAttempt.version))
+                     .where(ScenarioAttempt.id == bindparam("attempt_id"),
+                            ScenarioAttempt.user_id == bindparam("user_id")))
 
 
 def spec_for(attempt: ScenarioAttempt) -> ModuleSpec:
@@ -113,43 +124,44 @@ def _touch(attempt: ScenarioAttempt, now: datetime) -> None:
     attempt.last_active_at = now
 
 
-def _claim_step(attempt: ScenarioAttempt, shown_step: int) -> bool:
-    """Move the attempt from ``shown_step`` to the next step, atomically.
+def _claim_step(attempt: ScenarioAttempt, shown_step: int, **values) -> bool:
+    """Move the attempt from ``shown_step`` to the next step, with its new position, atomically.
 
-    The conditional UPDATE means two requests submitted from the same page (two tabs, a
-    double click) cannot both apply: the second finds the step already moved on.
+    One conditional UPDATE: two requests submitted from the same page (two tabs, a double
+    click) cannot both apply, because the second finds the step already moved on.
     """
+    values["step"] = shown_step + 1
     result = session.execute(
         ScenarioAttempt.__table__.update()
         .where(and_(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step == shown_step))
-        .values(step=shown_step + 1))
+        .values(**values))
     if result.rowcount != 1:
         session.refresh(attempt)
         return False
-    attempt.step = shown_step + 1
-    session.flush()
+    for key, value in values.items():
+        set_committed_value(attempt, key, value)  # already written: don't UPDATE again
     return True
 
 
-def _arrive(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: datetime) -> None:
-    attempt.current_scene_id = state.scene_id
-    attempt.counters = dict(state.counters)
+def _position(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: datetime) -> dict:
+    """Column values for arriving at ``state`` (the scene, counters, and an ending if it is one)."""
+    gap = now - attempt.last_active_at if attempt.last_active_at else timedelta(0)
+    values = {
+        "current_scene_id": state.scene_id, "counters": dict(state.counters), "last_active_at": now,
+        "active_seconds": attempt.active_seconds + int(max(timedelta(0), min(gap, ACTIVE_GAP_CAP)).total_seconds()),
+    }
     if spec.scene(state.scene_id).kind == "ending":
-        attempt.status = AttemptStatus.scenario_done
-        attempt.ending_scene_id = state.scene_id
-        attempt.scenario_finished_at = now
+        values.update(status=AttemptStatus.scenario_done, ending_scene_id=state.scene_id, scenario_finished_at=now)
+    return values
 
 
 def begin_scenario(attempt: ScenarioAttempt, shown_step: int, now: datetime) -> MoveResult:
     """Leave the introduction for the first scene."""
     if attempt.status != AttemptStatus.in_progress or attempt.current_scene_id is not None:
         return MoveResult(MoveOutcome.stale)
-    if shown_step != attempt.step or not _claim_step(attempt, shown_step):
-        return MoveResult(MoveOutcome.stale)
     spec = spec_for(attempt)
-    _touch(attempt, now)
-    _arrive(attempt, spec, start(spec), now)
-    session.flush()
+    if shown_step != attempt.step or not _claim_step(attempt, shown_step, **_position(attempt, spec, start(spec), now)):
+        return MoveResult(MoveOutcome.stale)
     return MoveResult(MoveOutcome.applied)
 
 
@@ -180,20 +192,16 @@ def make_choice(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, 
     choice_scene, index = parse_choice_key(choice_key)
     if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
         raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
-    if not _claim_step(attempt, shown_step):
-        return MoveResult(MoveOutcome.stale)
     state = choose(spec, State(scene.id, dict(attempt.counters)), index)
+    if not _claim_step(attempt, shown_step, **_position(attempt, spec, state, now)):
+        return MoveResult(MoveOutcome.stale)
     choice = scene.choices[index]
     decision = Decision(attempt_id=attempt.id, step=shown_step, scene_id=scene.id, choice_index=index,
                         judgement=choice.judgement, target_scene_id=state.scene_id,
                         counters_after=dict(state.counters), created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(decision)
-    except IntegrityError:
-        return MoveResult(MoveOutcome.stale)
-    _touch(attempt, now)
-    _arrive(attempt, spec, state, now)
+    # No savepoint needed: _claim_step made this request the only one that can write this step
+    # (the unique (attempt, step) constraint stays as a backstop).
+    session.add(decision)
     session.flush()
     signals.decision_recorded.send(None, decision=decision)
     return MoveResult(MoveOutcome.applied, decision)
@@ -208,12 +216,9 @@ def continue_junction(attempt: ScenarioAttempt, shown_step: int, shown_scene_id:
     scene = spec.scene(attempt.current_scene_id)
     if scene.kind != "junction":
         raise LearningError("There is nothing to continue from here.")
-    if not _claim_step(attempt, shown_step):
-        return MoveResult(MoveOutcome.stale)
     state = continue_from_junction(spec, State(scene.id, dict(attempt.counters)))
-    _touch(attempt, now)
-    _arrive(attempt, spec, state, now)
-    session.flush()
+    if not _claim_step(attempt, shown_step, **_position(attempt, spec, state, now)):
+        return MoveResult(MoveOutcome.stale)
     return MoveResult(MoveOutcome.applied)
 
 
@@ -257,8 +262,14 @@ def save_journal_answer(attempt: ScenarioAttempt, prompt_id: str, answer: str, n
     return entry
 
 
-def journal_answers(attempt: ScenarioAttempt) -> dict[str, JournalEntry]:
-    return {e.prompt_id: e for e in session.scalars(select(JournalEntry).where(JournalEntry.attempt_id == attempt.id))}
+def journal_answers(attempt: ScenarioAttempt, scene: SceneSpec | None = None) -> dict[str, JournalEntry]:
+    """The learner's saved answers in this attempt (none to fetch when the scene has no prompts)."""
+    if scene is not None and not scene.reflects:
+        return {}
+    return {e.prompt_id: e for e in session.scalars(_JOURNAL_FOR_ATTEMPT, {"attempt_id": attempt.id})}
+
+
+_JOURNAL_FOR_ATTEMPT = select(JournalEntry).where(JournalEntry.attempt_id == bindparam("attempt_id"))
 
 
 def final_reflection_for(attempt: ScenarioAttempt) -> FinalReflection | None:

@@ -1,0 +1,256 @@
+"""Player benchmark: requests per second under gunicorn (2 workers), as a ratio to a
+one-line "hello" route served by the same app and server in the same run.
+
+    .venv/bin/python bench/bench_player.py                      # SQLite
+    .venv/bin/python bench/bench_player.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Scenarios: viewing a scene page as a logged-in learner, submitting a choice, submitting a
+quiz. Targets: scene page >= 40% of hello, choice >= 25%, zero errors. The load generator is
+a small keep-alive HTTP client in threads (stdlib only), run on this machine.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MODULE = "noted-not-actioned"
+PASSWORD = "benchmark password 123"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
+    """Migrate, load the library, create a learner with many attempts ready to move."""
+    os.environ["COURSE_ENGINE_DATABASE_URL"] = url or f"sqlite:///{workdir / 'bench.db'}"
+    os.environ["SECRET_KEY"] = "benchmark-secret"
+    from alembic import command
+    from sqlalchemy import select
+
+    from course_engine import create_app
+    from course_engine.auth.models import User
+    from course_engine.auth.passwords import hash_password
+    from course_engine.authoring.models import ContentModule
+    from course_engine.authoring.services import sync_content
+    from course_engine.db import alembic_config, session, utcnow
+    from course_engine.learner import services as learner
+    from course_engine.learner.models import AttemptStatus
+    from course_engine.quizzes import services as quizzes
+
+    app = create_app()
+    with app.app_context():
+        command.upgrade(alembic_config(), "head")
+        sync_content(ROOT / "modules", ROOT / "quizzes")
+        user = User(email="bench@example.org", full_name="Bench Learner", password_hash=hash_password(PASSWORD),
+                    email_confirmed_at=utcnow())
+        session.add(user)
+        session.flush()
+        module = session.scalar(select(ContentModule).where(ContentModule.slug == MODULE))
+        now = utcnow()
+        view_attempt = learner.start_attempt(user.id, module, now)
+        learner.begin_scenario(view_attempt, 0, now)
+        view_id = view_attempt.id
+        spec = learner.spec_for(view_attempt)
+        first_scene = view_attempt.current_scene_id
+        choice_ids = []
+        for _ in range(attempts):
+            a = learner.start_attempt(user.id, module, now)
+            learner.begin_scenario(a, 0, now)
+            choice_ids.append(a.id)
+        quiz_bodies = []
+        for _ in range(attempts // 4):
+            a = learner.start_attempt(user.id, module, now)
+            a.status, a.ending_scene_id, a.current_scene_id = AttemptStatus.scenario_done, spec.endings[0].id, spec.endings[0].id
+            session.flush()
+            q = quizzes.start_quiz_attempt(a, now)
+            answers = [(f"q-{qid}", str(order[0])) for qid, order in q.drawn]
+            quiz_bodies.append((a.id, q.number, answers))
+        # Leave every attempt but the viewed one in progress (start_attempt abandons the previous one).
+        from course_engine.learner.models import ScenarioAttempt
+
+        session.query(ScenarioAttempt).filter(ScenarioAttempt.id.in_(choice_ids + [view_id])).update(
+            {"status": AttemptStatus.in_progress}, synchronize_session=False)
+        session.commit()
+        app.extensions["course_engine.db"].dispose()
+    return {"view_id": view_id, "scene": first_scene, "choice_ids": choice_ids, "quiz": quiz_bodies}
+
+
+class Client:
+    """A keep-alive HTTP/1.1 client with a cookie jar of one session cookie."""
+
+    def __init__(self, port: int, cookie: str = ""):
+        self.port, self.cookie = port, cookie
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def request(self, method: str, path: str, body: dict | list | None = None):
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        data = None
+        if body is not None:
+            data = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        payload = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return response.status, payload
+
+
+def login(port: int) -> tuple[str, str]:
+    client = Client(port)
+    _, page = client.request("GET", "/login")
+    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+    status, _ = client.request("POST", "/login", {"csrf_token": token, "email": "bench@example.org", "password": PASSWORD})
+    assert status == 302, f"login failed: {status}"
+    _, page = client.request("GET", "/learning")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+    return client.cookie, token
+
+
+def run_load(port, cookie, make_request, seconds, threads, ok_statuses):
+    """Run ``make_request(i)`` -> (method, path, body) from ``threads`` clients for ``seconds``."""
+    counter = {"n": 0, "errors": 0, "done": 0}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker():
+        client = Client(port, cookie)
+        while time.perf_counter() < stop_at:
+            with lock:
+                i = counter["n"]
+                counter["n"] += 1
+            job = make_request(i)
+            if job is None:
+                return
+            try:
+                status, _ = client.request(*job)
+            except Exception:  # noqa: BLE001 - counted as an error
+                status = 0
+                client = Client(port, cookie)
+            with lock:
+                counter["done"] += 1
+                if status not in ok_statuses:
+                    counter["errors"] += 1
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return counter["done"] / elapsed, counter["errors"], counter["done"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL (a fresh database is created beside it); default SQLite")
+    parser.add_argument("--seconds", type=float, default=6.0)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--attempts", type=int, default=6000)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="ce-bench-"))
+    db_url, cleanup = None, None
+    if args.database_url:
+        from sqlalchemy import create_engine, text
+
+        name = "ce_bench_" + uuid.uuid4().hex[:8]
+        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        db_url = args.database_url.rsplit("/", 1)[0] + "/" + name
+        cleanup = (admin, name)
+    backend = "PostgreSQL" if db_url else "SQLite"
+    print(f"Preparing {backend} database with {args.attempts} attempts …", flush=True)
+    data = prepare_database(db_url, workdir, args.attempts)
+
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COURSE_ENGINE_RATELIMIT_ENABLED="false")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", "bench.wsgi_bench:app"], cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                Client(port).request("GET", "/_bench/hello")
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookie, token = login(port)
+        scene_url = f"/attempts/{data['view_id']}"
+        choice_ids, quiz = data["choice_ids"], data["quiz"]
+
+        def hello(_i):
+            return ("GET", "/_bench/hello", None)
+
+        def scene(_i):
+            return ("GET", scene_url, None)
+
+        def choice(i):
+            if i >= len(choice_ids):
+                return None
+            return ("POST", f"/attempts/{choice_ids[i]}/choose",
+                    {"csrf_token": token, "step": "1", "scene": data["scene"], "choice": f"{data['scene']}.0"})
+
+        def quiz_submit(i):
+            if i >= len(quiz):
+                return None
+            attempt_id, number, answers = quiz[i]
+            return ("POST", f"/attempts/{attempt_id}/quiz/{number}",
+                    [("csrf_token", token), ("action", "submit")] + answers)
+
+        # Warm up both workers.
+        run_load(port, cookie, scene, 1.0, args.threads, {200})
+        rows = []
+        for label, maker, ok in [("hello (baseline)", hello, {200}), ("scene page", scene, {200}),
+                                 ("hello (baseline, again)", hello, {200}),
+                                 ("choice submission", choice, {303}), ("quiz submission", quiz_submit, {303})]:
+            rps, errors, done = run_load(port, cookie, maker, args.seconds, args.threads, ok)
+            rows.append((label, rps, errors, done))
+            print(f"  {label:<26} {rps:8.1f} req/s  {done:6d} requests  {errors} errors", flush=True)
+        baseline = (rows[0][1] + rows[2][1]) / 2
+        print(f"\n{backend}, gunicorn 2 workers, {args.threads} client threads, {args.seconds:.0f} s each")
+        print(f"{'scenario':<26} {'req/s':>8} {'% of hello':>11} {'target':>8} {'errors':>7}")
+        targets = {"scene page": 40, "choice submission": 25}
+        failed = False
+        for label, rps, errors, _done in rows:
+            pct = 100 * rps / baseline
+            target = targets.get(label)
+            verdict = "" if target is None else ("ok" if pct >= target and errors == 0 else "MISSED")
+            failed |= verdict == "MISSED" or errors > 0
+            print(f"{label:<26} {rps:8.1f} {pct:10.0f}% {('>=' + str(target) + '%') if target else '':>8} {errors:7d} {verdict}")
+        return 1 if failed else 0
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+        if cleanup:
+            from sqlalchemy import text
+
+            admin, name = cleanup
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
