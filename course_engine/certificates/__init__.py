@@ -1,0 +1,87 @@
+"""Certificates: issued on completion, downloaded by their holder, verified by anyone.
+
+``init_app`` registers the blueprint, connects the ``module_completed`` receiver (which issues
+the certificate inside the completion's unit of work), the home page's
+``course_engine.completion_links`` extension point and the "Certificates" menu item.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app
+
+bp = Blueprint("certificates", __name__)
+
+log = logging.getLogger(__name__)
+
+#: ``app.extensions`` key marking an app with certificates installed (the signal is global
+#: to the process; apps without the feature ignore it).
+EXTENSION = "course_engine.certificates"
+
+
+def init_app(app) -> None:
+    """Install certificates into ``app``: blueprint, completion receiver, home links, menu."""
+    from .. import signals
+    from .routes import completion_links
+
+    app.register_blueprint(bp)
+    app.extensions[EXTENSION] = True
+    app.extensions["course_engine.completion_links"] = completion_links
+    providers = app.extensions.setdefault("course_engine.nav", [])
+    if nav_items not in providers:
+        providers.append(nav_items)
+    # Connected once per process (blinker keeps one entry per receiver function).
+    signals.module_completed.connect(issue_on_completion)
+
+
+def issue_on_completion(sender, completion, now, **_kwargs) -> None:
+    """``module_completed`` receiver: issue the certificate at once, in the same transaction.
+
+    Drawing happens inside a savepoint: if it ever fails, the learner's completion still
+    stands (it is what matters for their CPD); My certificates then offers to issue it, and
+    ``flask certificates issue-missing`` issues every missing one.
+    """
+    if not current_app.extensions.get(EXTENSION):
+        return
+    from ..db import session
+    from . import services
+
+    try:
+        with session.begin_nested():
+            services.issue_for_completion(completion, now, current_app.config["BASE_URL"],
+                                          current_app.config["SITE_NAME"])
+    except Exception:  # noqa: BLE001 - see the docstring: never lose a completion to a drawing bug
+        log.exception("Certificate for completion %s could not be issued; it will be retried", completion.id)
+
+
+def nav_items(user):
+    """'Certificates' in the menu for anyone logged in."""
+    from flask import request, url_for
+
+    from ..orgs import NavItem
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [NavItem("Certificates", url_for("certificates.list_certificates"), request.path.startswith("/certificates"))]
+
+
+@bp.cli.command("issue-missing")
+def issue_missing_command():
+    """Issue a certificate for every completion that has none (after first installing
+    certificates on a site with completions, or after a drawing failure)."""
+    import click
+    from sqlalchemy import select
+
+    from ..db import commit_and_run_callbacks, session, utcnow
+    from ..learner.models import Completion
+    from . import services
+
+    issued = 0
+    for user_id in session.scalars(select(Completion.user_id).distinct()).all():
+        issued += len(services.issue_missing(user_id, utcnow(), current_app.config["BASE_URL"],
+                                             current_app.config["SITE_NAME"]))
+    commit_and_run_callbacks()
+    click.echo(f"Issued {issued} missing certificate{'s' if issued != 1 else ''}.")
+
+
+from . import routes  # noqa: E402,F401

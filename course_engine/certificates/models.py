@@ -1,0 +1,88 @@
+"""Certificates: what was certified, to whom, and what has happened to it since.
+
+A certificate is a snapshot. Everything printed on it (the holder's name, the module's title,
+outcomes and standards, the dates) is copied in when it is issued, and the PDF itself is
+stored, so neither a renamed learner nor a re-synced module changes a certificate already
+issued. Changes go through a *new* certificate: a re-issue supersedes the old one.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from ..auth.models import User
+from ..db import Base, UTCDateTime, utcnow
+
+
+class CertificateStatus(str, enum.Enum):
+    """What a certificate is worth today, in order of precedence (revoked wins)."""
+
+    valid = "valid"
+    expired = "expired"
+    superseded = "superseded"
+    revoked = "revoked"
+
+    @property
+    def label(self) -> str:
+        return {"valid": "Valid", "expired": "Expired", "superseded": "Superseded",
+                "revoked": "Revoked"}[self.value]
+
+
+class Certificate(Base):
+    """One issued certificate for one completion (a re-issue is another row, same completion)."""
+
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Human-friendly and random (``CE-2026-7K3Q-9XTM``): safe to read out, not guessable in order.
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    #: sha256 (hex) of the verification code in the QR code and link. The code itself is not
+    #: kept in a column: it is printed in the PDF and nowhere else.
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    completion_id: Mapped[int] = mapped_column(ForeignKey("completion.id", ondelete="CASCADE"), index=True)
+    #: The learner's organisation at issue when they had exactly one current membership; None
+    #: when they had none or several (an agency worker: no single employer can vouch for it).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
+                                                        nullable=True, index=True)
+    #: The organisation's name as printed (organisations can be renamed later).
+    organisation_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: The learner's ``full_name`` at issue.
+    holder_name: Mapped[str] = mapped_column(String(200))
+    module_title: Mapped[str] = mapped_column(String(300))
+    module_version_number: Mapped[int] = mapped_column(Integer)
+    cpd_minutes: Mapped[int] = mapped_column(Integer)
+    completed_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Completion date plus the module's ``recertify_months``; None when it does not expire.
+    #: The certificate is expired *on* this day (valid up to the day before).
+    expires_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    outcomes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    standards: Mapped[list[str]] = mapped_column(JSON, default=list)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    #: The certificate that replaced this one (a re-issue with a new name).
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id", ondelete="SET NULL"),
+                                                         nullable=True)
+    #: The PDF exactly as issued. Deferred: listings never load it.
+    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])
+
+    def status_on(self, today: date) -> CertificateStatus:
+        """The status on ``today``: revoked, then superseded, then expired, else valid."""
+        if self.revoked_at is not None:
+            return CertificateStatus.revoked
+        if self.superseded_by_id is not None:
+            return CertificateStatus.superseded
+        if self.expires_on is not None and today >= self.expires_on:
+            return CertificateStatus.expired
+        return CertificateStatus.valid
+
+    def __repr__(self) -> str:
+        return f"<Certificate {self.number}>"

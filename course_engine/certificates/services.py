@@ -1,0 +1,362 @@
+"""Issue, re-issue, revoke and verify certificates.
+
+Rules (each has a test in ``tests/certificates``):
+
+- Every completion gets a certificate at once, inside the completion's unit of work
+  (:func:`issue_for_completion`, called from the ``module_completed`` receiver). A later
+  completion of the same module (a recertification) gets its own certificate with its own
+  dates; earlier certificates stay in the learner's history and expire on their own date.
+- ``expires_on`` is the completion date plus the module version's ``recertify_months``; the
+  certificate is expired *on* that day. No ``recertify_months``: it never expires.
+- The organisation printed is the learner's organisation when, at issue, they have exactly
+  one current membership (any role); with none or several it is left out, because no single
+  employer can vouch for it (agency workers often belong to several).
+- A learner whose name has changed can re-issue a valid or expired certificate: same
+  completion, same dates and module snapshot, their current name, a new number and code; the
+  old one is marked superseded. Revoked and superseded certificates cannot be re-issued.
+- An organisation admin of the certificate's organisation, or a site admin, can revoke with a
+  reason; this is audit-logged. Revoked wins over every other status.
+- Verification codes are ``secrets.token_urlsafe(24)`` (192 bits). Only their sha256 is kept
+  in a column; lookups hash the code given.
+
+Services add and flush, never commit; time comes in as ``now``.
+"""
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import exists, select
+
+from ..auth.models import User
+from ..authoring.models import ModuleVersion
+from ..authoring.services import module_spec
+from ..db import session
+from ..learner.models import Completion
+from ..orgs.models import Membership, Organisation, OrgRole
+from ..orgs.services import record_audit
+from .models import Certificate, CertificateStatus
+from .rendering import CertificateContent, render_certificate_pdf
+
+#: Bytes of randomness in a verification code: 24 bytes = 192 bits, 32 URL-safe characters.
+CODE_BYTES = 24
+_CODE_RE = re.compile(r"[A-Za-z0-9_-]{32}")
+
+#: Crockford's base 32: no I, L, O or U, so a number read aloud or retyped is not mistaken.
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NUMBER_PREFIX = "CE"
+_NUMBER_RE = re.compile(rf"(?:{NUMBER_PREFIX})?(\d{{4}})([{NUMBER_ALPHABET}]{{4}})([{NUMBER_ALPHABET}]{{4}})")
+#: Letters people type for the digits they look like (Crockford's decoding rules).
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+#: Longest revocation reason kept.
+REASON_MAX = 1000
+
+
+class CertificateError(ValueError):
+    """A request the rules do not allow; the message is written for the person."""
+
+
+# --- codes and numbers ---------------------------------------------------------------------
+
+def new_verification_code() -> str:
+    """A fresh verification code: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(CODE_BYTES)
+
+
+def hash_code(code: str) -> str:
+    """The sha256 (hex) under which a verification code is looked up."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def is_wellformed_code(code: str) -> bool:
+    """Whether ``code`` has the shape of a verification code (32 URL-safe characters)."""
+    return bool(_CODE_RE.fullmatch(code or ""))
+
+
+def new_number(year: int) -> str:
+    """A random certificate number such as ``CE-2026-7K3Q-9XTM`` (40 random bits)."""
+    body = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"{NUMBER_PREFIX}-{year:04d}-{body[:4]}-{body[4:]}"
+
+
+def normalise_number(text: str) -> str | None:
+    """The canonical number for what someone typed, or None if it cannot be one.
+
+    Case, spaces, hyphens and the ``CE`` prefix are optional, and O/I/L are read as 0/1/1:
+    ``ce 2026 7k3q 9xtm`` -> ``CE-2026-7K3Q-9XTM``.
+    """
+    compact = re.sub(r"[\s\-‐‑–—_.]+", "", (text or "").upper())[:40]
+    if compact.startswith(NUMBER_PREFIX):
+        compact = compact[len(NUMBER_PREFIX):]
+    match = _NUMBER_RE.fullmatch(compact.translate(_LOOKALIKES))
+    if not match:
+        return None
+    return f"{NUMBER_PREFIX}-{match.group(1)}-{match.group(2)}-{match.group(3)}"
+
+
+def verify_url(base_url: str, code: str) -> str:
+    """The public verification link printed on the certificate and in its QR code."""
+    return f"{base_url.rstrip('/')}/verify/{code}"
+
+
+def verify_form_url(base_url: str) -> str:
+    """The public page where anyone can type a certificate number."""
+    return f"{base_url.rstrip('/')}/verify"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus whole months, clamped to the month's end (31 January + 1 -> 28/29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _unused_number(year: int) -> str:
+    for _ in range(10):
+        number = new_number(year)
+        if not session.scalar(select(exists().where(Certificate.number == number))):
+            return number
+    raise RuntimeError("could not find an unused certificate number")  # 40 random bits: never
+
+
+# --- issuing -------------------------------------------------------------------------------
+
+def organisation_for(user_id: int) -> Organisation | None:
+    """The user's organisation if they have exactly one current membership, else None."""
+    memberships = session.scalars(
+        select(Membership).where(Membership.user_id == user_id, Membership.deactivated_at.is_(None)).limit(2)).all()
+    return memberships[0].organisation if len(memberships) == 1 else None
+
+
+def content_for(certificate: Certificate, code: str, base_url: str, issuer_name: str) -> CertificateContent:
+    """What the PDF shows for ``certificate`` (whose code is ``code``)."""
+    return CertificateContent(
+        number=certificate.number, holder_name=certificate.holder_name, module_title=certificate.module_title,
+        version_number=certificate.module_version_number, cpd_minutes=certificate.cpd_minutes,
+        completed_on=certificate.completed_on, issued_at=certificate.issued_at,
+        verify_url=verify_url(base_url, code), verify_form_url=verify_form_url(base_url),
+        expires_on=certificate.expires_on, outcomes=tuple(certificate.outcomes or ()),
+        standards=tuple(certificate.standards or ()), organisation_name=certificate.organisation_name,
+        issuer_name=issuer_name)
+
+
+def _finish(certificate: Certificate, base_url: str, issuer_name: str) -> Certificate:
+    """Give ``certificate`` a number and code, draw its PDF, add and flush it."""
+    code = new_verification_code()
+    certificate.number = _unused_number(certificate.issued_at.year)
+    certificate.code_sha256 = hash_code(code)
+    certificate.pdf = render_certificate_pdf(content_for(certificate, code, base_url, issuer_name))
+    session.add(certificate)
+    session.flush()
+    return certificate
+
+
+def current_certificate_for_completion(completion_id: int) -> Certificate | None:
+    """The completion's certificate that has not been superseded (it may be revoked)."""
+    return session.scalar(select(Certificate).where(Certificate.completion_id == completion_id,
+                                                    Certificate.superseded_by_id.is_(None))
+                          .order_by(Certificate.id.desc()).limit(1))
+
+
+def issue_for_completion(completion: Completion, now: datetime, base_url: str,
+                         issuer_name: str = "course-engine") -> Certificate:
+    """Issue the certificate for a completion (once: an existing one is returned).
+
+    :param completion: the completion just recorded (flushed, so it has an id).
+    :param now: the issue time.
+    :param base_url: the site's public address, for the verification link.
+    :param issuer_name: the site name printed as issuer.
+    """
+    existing = session.scalar(select(Certificate).where(Certificate.completion_id == completion.id).limit(1))
+    if existing is not None:
+        return current_certificate_for_completion(completion.id) or existing
+    user = session.get(User, completion.user_id)
+    version = session.get(ModuleVersion, completion.version_id)
+    spec = module_spec(version)
+    completed_on = completion.completed_at.astimezone(timezone.utc).date()
+    organisation = organisation_for(completion.user_id)
+    certificate = Certificate(
+        user_id=completion.user_id, completion_id=completion.id,
+        organisation_id=organisation.id if organisation else None,
+        organisation_name=organisation.name if organisation else None,
+        holder_name=user.full_name, module_title=spec.title, module_version_number=version.number,
+        cpd_minutes=completion.cpd_minutes, completed_on=completed_on, issued_at=now,
+        expires_on=add_months(completed_on, spec.recertify_months) if spec.recertify_months else None,
+        outcomes=list(spec.outcomes), standards=list(spec.standards))
+    return _finish(certificate, base_url, issuer_name)
+
+
+def completions_without_certificate(user_id: int) -> list[Completion]:
+    """The user's completions that have no certificate (issued before this feature, or a
+    certificate that failed to draw): :func:`issue_missing` repairs them."""
+    return list(session.scalars(
+        select(Completion).where(Completion.user_id == user_id,
+                                 ~exists().where(Certificate.completion_id == Completion.id))
+        .order_by(Completion.completed_at)))
+
+
+def issue_missing(user_id: int, now: datetime, base_url: str, issuer_name: str = "course-engine") -> list[Certificate]:
+    """Issue a certificate for each of the user's completions that has none."""
+    return [issue_for_completion(c, now, base_url, issuer_name) for c in completions_without_certificate(user_id)]
+
+
+def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url: str,
+            issuer_name: str = "course-engine") -> Certificate:
+    """Re-issue with a new name: a new certificate for the same completion; the old one is superseded.
+
+    :param certificate: the learner's current (not superseded, not revoked) certificate.
+    :param holder_name: the name to print (the learner's current name).
+    :raises CertificateError: when the certificate is revoked or superseded, or the name is unchanged.
+    """
+    if certificate.revoked_at is not None:
+        raise CertificateError("This certificate has been revoked, so it cannot be re-issued.")
+    if certificate.superseded_by_id is not None:
+        raise CertificateError("This certificate has already been replaced by a newer one.")
+    holder_name = (holder_name or "").strip()
+    if not holder_name:
+        raise CertificateError("Add your name to your account before re-issuing.")
+    if holder_name == certificate.holder_name:
+        raise CertificateError("This certificate already shows your current name.")
+    replacement = Certificate(
+        user_id=certificate.user_id, completion_id=certificate.completion_id,
+        organisation_id=certificate.organisation_id, organisation_name=certificate.organisation_name,
+        holder_name=holder_name, module_title=certificate.module_title,
+        module_version_number=certificate.module_version_number, cpd_minutes=certificate.cpd_minutes,
+        completed_on=certificate.completed_on, issued_at=now, expires_on=certificate.expires_on,
+        outcomes=list(certificate.outcomes or ()), standards=list(certificate.standards or ()))
+    _finish(replacement, base_url, issuer_name)
+    certificate.superseded_by_id = replacement.id
+    organisation = session.get(Organisation, certificate.organisation_id) if certificate.organisation_id else None
+    record_audit(session.get(User, certificate.user_id), "certificate.reissue", replacement,
+                 organisation=organisation,
+                 detail={"number": replacement.number, "replaces": certificate.number})
+    session.flush()
+    return replacement
+
+
+def can_revoke(user: User, certificate: Certificate) -> bool:
+    """Site admins, and organisation admins of the certificate's organisation, may revoke."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_site_admin:
+        return True
+    if certificate.organisation_id is None:
+        return False
+    return bool(session.scalar(select(exists().where(
+        Membership.user_id == user.id, Membership.organisation_id == certificate.organisation_id,
+        Membership.role == OrgRole.org_admin, Membership.deactivated_at.is_(None)))))
+
+
+def revoke(certificate: Certificate, actor: User, reason: str, now: datetime) -> Certificate:
+    """Revoke a certificate with a reason, and record it in the audit log.
+
+    :param actor: the organisation admin or site admin revoking (the route checks the role).
+    :param reason: why, for the record (kept private: the verify page shows only the date).
+    :raises CertificateError: when it is already revoked or no reason is given.
+    """
+    reason = (reason or "").strip()
+    if certificate.revoked_at is not None:
+        raise CertificateError("This certificate has already been revoked.")
+    if not reason:
+        raise CertificateError("Give a reason for revoking the certificate.")
+    certificate.revoked_at = now
+    certificate.revoked_reason = reason[:REASON_MAX]
+    certificate.revoked_by_id = actor.id
+    organisation = session.get(Organisation, certificate.organisation_id) if certificate.organisation_id else None
+    record_audit(actor, "certificate.revoke", certificate, organisation=organisation,
+                 detail={"number": certificate.number, "reason": certificate.revoked_reason})
+    session.flush()
+    return certificate
+
+
+# --- reading -------------------------------------------------------------------------------
+
+def certificates_for(user_id: int) -> list[Certificate]:
+    """Every certificate the user holds, newest first (history included)."""
+    return list(session.scalars(select(Certificate).where(Certificate.user_id == user_id)
+                                .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+
+
+def owned_certificate(user_id: int, number: str) -> Certificate | None:
+    """The user's certificate with this number (None for anyone else's)."""
+    canonical = normalise_number(number)
+    if canonical is None:
+        return None
+    return session.scalar(select(Certificate).where(Certificate.user_id == user_id, Certificate.number == canonical))
+
+
+def find_by_number(number: str) -> Certificate | None:
+    """The certificate with this number, typed in any reasonable way (see :func:`normalise_number`)."""
+    canonical = normalise_number(number)
+    if canonical is None:
+        return None
+    return session.scalar(select(Certificate).where(Certificate.number == canonical))
+
+
+def find_by_code(code: str) -> Certificate | None:
+    """The certificate whose verification code is ``code``."""
+    if not is_wellformed_code(code):
+        return None
+    return session.scalar(select(Certificate).where(Certificate.code_sha256 == hash_code(code)))
+
+
+def organisation_certificates(organisation_id: int, number: str | None = None, limit: int = 200) -> list[Certificate]:
+    """An organisation's certificates, newest first (optionally the one with ``number``)."""
+    query = select(Certificate).where(Certificate.organisation_id == organisation_id)
+    if number:
+        canonical = normalise_number(number)
+        query = query.where(Certificate.number == (canonical or ""))
+    return list(session.scalars(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(limit)))
+
+
+def current_by_completion(user_id: int) -> dict[int, Certificate]:
+    """The user's current (not superseded) certificate for each completion."""
+    rows = session.scalars(select(Certificate).where(Certificate.user_id == user_id,
+                                                     Certificate.superseded_by_id.is_(None))
+                           .order_by(Certificate.id))
+    return {c.completion_id: c for c in rows}
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a verifier is told: the status and the certificate's public facts, nothing else."""
+
+    status: CertificateStatus
+    number: str
+    holder_name: str
+    module_title: str
+    module_version: int
+    cpd_minutes: int
+    completed_on: date
+    issued_on: date
+    expires_on: date | None
+    revoked_on: date | None
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    def as_json(self) -> dict[str, Any]:
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {"status": self.status.value, "status_label": self.status_label,
+                "certificate_number": self.number, "holder_name": self.holder_name,
+                "module_title": self.module_title, "module_version": self.module_version,
+                "cpd_minutes": self.cpd_minutes, "completed_on": iso(self.completed_on),
+                "issued_on": iso(self.issued_on), "expires_on": iso(self.expires_on),
+                "revoked_on": iso(self.revoked_on)}
+
+
+def verification_of(certificate: Certificate, today: date) -> Verification:
+    """The public verification of ``certificate`` as of ``today``."""
+    return Verification(
+        status=certificate.status_on(today), number=certificate.number, holder_name=certificate.holder_name,
+        module_title=certificate.module_title, module_version=certificate.module_version_number,
+        cpd_minutes=certificate.cpd_minutes, completed_on=certificate.completed_on,
+        issued_on=certificate.issued_at.astimezone(timezone.utc).date(), expires_on=certificate.expires_on,
+        revoked_on=certificate.revoked_at.astimezone(timezone.utc).date() if certificate.revoked_at else None)
