@@ -1,47 +1,78 @@
-"""Organisation pages for managers and organisation admins."""
+"""Organisation pages for managers and organisation admins, and the invitation link.
+
+Every organisation route uses ``org_role_required``; every id in a URL is looked up within
+the organisation (and, for managers, within the teams they may see), so anything else is 404.
+"""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
+from ..auth import services as auth_services
 from ..auth.models import User
-from ..db import session
-from . import bp, services
+from ..db import session, utcnow
+from . import bp, queries, services
 from .access import EMPLOYER_ROLES, org_role_required
-from .forms import TeamForm
-from .models import AuditLog, Membership, OrgRole, Team
+from .forms import InviteForm, JoinForm, MemberForm, PickMemberForm, TeamForm
+from .models import AuditLog, Invitation, ManagerDelegate, Membership, OrgRole, StaffImport, Team
+from .staff_csv import COLUMNS, UnusableFile, read_staff_csv
 
 
-@bp.route("/<org_slug>/")
-@org_role_required(*EMPLOYER_ROLES)
-def overview(org, membership):
-    """The teams this person can see, with head counts."""
-    visible = services.visible_team_ids(membership)
-    query = (select(Team, func.count(Membership.id))
-             .outerjoin(Membership, (Membership.team_id == Team.id) & Membership.deactivated_at.is_(None))
-             .where(Team.organisation_id == org.id, Team.archived_at.is_(None))
-             .group_by(Team.id).order_by(Team.name))
-    if visible is not None:
-        query = query.where(Team.id.in_(visible or {-1}))
-    teams = session.execute(query).all()
-    return render_template("orgs/overview.html", org=org, membership=membership, teams=teams,
-                           team_form=TeamForm())
+# --- lookups: within the organisation, and for managers within their teams -----------------
 
-
-@bp.route("/<org_slug>/teams/<int:team_id>")
-@org_role_required(*EMPLOYER_ROLES)
-def show_team(org, membership, team_id: int):
-    """A team's members. Managers see only their own teams (404 otherwise)."""
+def _team_or_404(org, membership, team_id: int) -> Team:
     team = session.scalar(select(Team).where(Team.id == team_id, Team.organisation_id == org.id))
     visible = services.visible_team_ids(membership)
     if team is None or (visible is not None and team.id not in visible):
         abort(404)
-    members = session.execute(
-        select(Membership, User).join(User, User.id == Membership.user_id)
-        .where(Membership.team_id == team.id, Membership.deactivated_at.is_(None))
-        .order_by(User.full_name)).all()
-    return render_template("orgs/team.html", org=org, membership=membership, team=team, members=members)
+    return team
+
+
+def _person_or_404(org, membership, membership_id: int) -> Membership:
+    person = session.scalar(select(Membership).where(Membership.id == membership_id,
+                                                     Membership.organisation_id == org.id))
+    visible = services.visible_team_ids(membership)
+    if person is None or (visible is not None and person.team_id not in visible and person.id != membership.id):
+        abort(404)
+    return person
+
+
+def _invitation_or_404(org, membership, invitation_id: int) -> Invitation:
+    invitation = session.scalar(select(Invitation).where(Invitation.id == invitation_id,
+                                                         Invitation.organisation_id == org.id))
+    visible = services.visible_team_ids(membership)
+    if invitation is None or (visible is not None and invitation.team_id not in visible):
+        abort(404)
+    return invitation
+
+
+def _is_admin(membership) -> bool:
+    return membership.role == OrgRole.org_admin
+
+
+# --- teams -------------------------------------------------------------------------------
+
+@bp.route("/<org_slug>/")
+@org_role_required(*EMPLOYER_ROLES)
+def overview(org, membership):
+    """The teams this person can see, with head counts; archived teams listed apart for admins."""
+    return _render_overview(org, membership)
+
+
+def _render_overview(org, membership, team_form=None, status=200):
+    visible = services.visible_team_ids(membership)
+    query = (select(Team, func.count(Membership.id))
+             .outerjoin(Membership, (Membership.team_id == Team.id) & Membership.deactivated_at.is_(None))
+             .where(Team.organisation_id == org.id)
+             .group_by(Team.id).order_by(Team.name))
+    if visible is not None:
+        query = query.where(Team.id.in_(visible or {-1}), Team.archived_at.is_(None))
+    rows = session.execute(query).all()
+    teams = [(t, n) for t, n in rows if t.archived_at is None]
+    archived = [(t, n) for t, n in rows if t.archived_at is not None]
+    return render_template("orgs/overview.html", org=org, membership=membership, teams=teams, archived=archived,
+                           team_form=team_form or TeamForm()), status
 
 
 @bp.route("/<org_slug>/teams", methods=["POST"])
@@ -57,9 +88,420 @@ def create_team(org, membership):
         else:
             flash(f"Team '{team.name}' created.", "success")
             return redirect(url_for("orgs.overview", org_slug=org.slug))
-    teams = []
-    return render_template("orgs/overview.html", org=org, membership=membership, teams=teams, team_form=form), 400
+    return _render_overview(org, membership, team_form=form, status=400)
 
+
+@bp.route("/<org_slug>/teams/<int:team_id>")
+@org_role_required(*EMPLOYER_ROLES)
+def show_team(org, membership, team_id: int):
+    """A team's members with their roles, and its managers. Managers see only their own teams (404)."""
+    return _render_team(org, membership, _team_or_404(org, membership, team_id))
+
+
+def _render_team(org, membership, team, rename_form=None, manager_form=None, status=200):
+    managers = queries.team_managers(team)
+    if manager_form is None and _is_admin(membership):
+        manager_form = PickMemberForm()
+    if manager_form is not None:
+        manager_form.set_choices(queries.current_managers(org, exclude={m.id for m, _ in managers}), "Manager")
+    return render_template("orgs/team.html", org=org, membership=membership, team=team,
+                           members=queries.team_members(team), managers=managers,
+                           rename_form=rename_form or TeamForm(obj=team), manager_form=manager_form), status
+
+
+def _render_team_error(org, membership, team, **forms):
+    return _render_team(org, membership, team, status=400, **forms)
+
+
+@bp.route("/<org_slug>/teams/<int:team_id>/rename", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def rename_team(org, membership, team_id: int):
+    """Rename a team (org admin; audited)."""
+    team = _team_or_404(org, membership, team_id)
+    form = TeamForm.from_request()
+    if form.validate():
+        try:
+            services.rename_team(current_user, team, form.name.data)
+        except services.OrgError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            flash(f"Team renamed to '{team.name}'.", "success")
+            return redirect(url_for("orgs.show_team", org_slug=org.slug, team_id=team.id))
+    return _render_team_error(org, membership, team, rename_form=form)
+
+
+@bp.route("/<org_slug>/teams/<int:team_id>/archive", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def archive_team(org, membership, team_id: int):
+    """Archive a team (org admin; audited): hidden from lists and pickers, records kept."""
+    team = _team_or_404(org, membership, team_id)
+    services.archive_team(current_user, team)
+    flash(f"Team '{team.name}' archived. Its people keep their records; restore it at any time.", "success")
+    return redirect(url_for("orgs.overview", org_slug=org.slug))
+
+
+@bp.route("/<org_slug>/teams/<int:team_id>/restore", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def restore_team(org, membership, team_id: int):
+    """Restore an archived team (org admin; audited)."""
+    team = _team_or_404(org, membership, team_id)
+    services.restore_team(current_user, team)
+    flash(f"Team '{team.name}' restored.", "success")
+    return redirect(url_for("orgs.show_team", org_slug=org.slug, team_id=team.id))
+
+
+@bp.route("/<org_slug>/teams/<int:team_id>/managers", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def add_team_manager(org, membership, team_id: int):
+    """Make a manager responsible for a team (org admin; audited)."""
+    team = _team_or_404(org, membership, team_id)
+    form = PickMemberForm.from_request()
+    form.set_choices(queries.current_managers(org), "Manager")
+    if form.validate():
+        person = _person_or_404(org, membership, form.membership_id.data)
+        try:
+            services.assign_team_manager(current_user, team, person)
+        except services.OrgError as exc:
+            form.membership_id.errors.append(str(exc))
+        else:
+            flash(f"{person.user.full_name} now manages {team.name}.", "success")
+            return redirect(url_for("orgs.show_team", org_slug=org.slug, team_id=team.id))
+    return _render_team_error(org, membership, team, manager_form=form)
+
+
+@bp.route("/<org_slug>/teams/<int:team_id>/managers/<int:membership_id>/remove", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def remove_team_manager(org, membership, team_id: int, membership_id: int):
+    """Stop a manager managing a team (org admin; audited)."""
+    team = _team_or_404(org, membership, team_id)
+    person = _person_or_404(org, membership, membership_id)
+    services.remove_team_manager(current_user, team, person)
+    flash(f"{person.user.full_name} no longer manages {team.name}.", "success")
+    return redirect(url_for("orgs.show_team", org_slug=org.slug, team_id=team.id))
+
+
+# --- people ------------------------------------------------------------------------------
+
+@bp.route("/<org_slug>/people")
+@org_role_required(*EMPLOYER_ROLES)
+def list_people(org, membership):
+    """People, filtered by team and status: org admins see everyone, managers their teams' people."""
+    visible = services.visible_team_ids(membership)
+    teams = [t for t in services.active_teams(org) if visible is None or t.id in visible]
+    team_id = request.args.get("team", type=int)
+    if team_id is not None and team_id not in {t.id for t in teams}:
+        _team_or_404(org, membership, team_id)  # an archived team is fine for admins; others 404
+    status = request.args.get("status", "active")
+    if status not in queries.STATUSES:
+        status = "active"
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, has_next = queries.people(org, visible, team_id=team_id, status=status, page=page)
+    return render_template("orgs/people.html", org=org, membership=membership, rows=rows, teams=teams,
+                           team_id=team_id, status=status, page=page, has_next=has_next)
+
+
+@bp.route("/<org_slug>/people/<int:membership_id>")
+@org_role_required(*EMPLOYER_ROLES)
+def show_person(org, membership, membership_id: int):
+    """One person's place in the organisation; org admins change it here."""
+    return _render_person(org, membership, _person_or_404(org, membership, membership_id))
+
+
+def _render_person(org, membership, person, member_form=None, delegate_form=None, status=200):
+    given, received = queries.delegations(person)
+    if _is_admin(membership):
+        member_form = member_form or MemberForm(role=person.role.value, team=person.team_id or "")
+        member_form.set_choices(services.active_teams(org))
+        if person.role == OrgRole.manager:
+            delegate_form = delegate_form or PickMemberForm()
+            delegate_form.set_choices(queries.current_managers(
+                org, exclude={person.id} | {d.delegate_membership_id for d, _ in given}), "Delegate")
+    return render_template("orgs/person.html", org=org, membership=membership, person=person,
+                           managed=queries.managed_teams(person) if person.role == OrgRole.manager else [],
+                           given=given, received=received, member_form=member_form,
+                           delegate_form=delegate_form), status
+
+
+def _render_person_error(org, membership, person, **forms):
+    return _render_person(org, membership, person, status=400, **forms)
+
+
+@bp.route("/<org_slug>/people/<int:membership_id>", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def update_person(org, membership, membership_id: int):
+    """Change a person's role and team (org admin; audited)."""
+    person = _person_or_404(org, membership, membership_id)
+    form = MemberForm.from_request()
+    form.set_choices(services.active_teams(org))
+    if form.validate():
+        team = session.get(Team, form.team.data) if form.team.data else None
+        try:
+            services.change_member(current_user, person, OrgRole(form.role.data), team)
+        except services.OrgError as exc:
+            form.role.errors.append(str(exc))
+        else:
+            flash(f"{person.user.full_name}'s role and team are saved.", "success")
+            return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
+    return _render_person_error(org, membership, person, member_form=form)
+
+
+@bp.route("/<org_slug>/people/<int:membership_id>/deactivate", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def deactivate_person(org, membership, membership_id: int):
+    """Deactivate a leaver (org admin; audited): no more access, records kept."""
+    person = _person_or_404(org, membership, membership_id)
+    try:
+        services.deactivate_member(current_user, person)
+    except services.OrgError as exc:
+        abort(400, description=str(exc))
+    flash(f"{person.user.full_name} has been deactivated. Their records are kept.", "success")
+    return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
+
+
+@bp.route("/<org_slug>/people/<int:membership_id>/reactivate", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def reactivate_person(org, membership, membership_id: int):
+    """Give a deactivated person their access back (org admin; audited)."""
+    person = _person_or_404(org, membership, membership_id)
+    services.reactivate_member(current_user, person)
+    flash(f"{person.user.full_name} has been reactivated.", "success")
+    return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
+
+
+@bp.route("/<org_slug>/people/<int:membership_id>/delegates", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def add_delegate(org, membership, membership_id: int):
+    """Name a delegate who sees this manager's teams (org admin; audited)."""
+    person = _person_or_404(org, membership, membership_id)
+    form = PickMemberForm.from_request()
+    form.set_choices(queries.current_managers(org), "Delegate")
+    if form.validate():
+        delegate = _person_or_404(org, membership, form.membership_id.data)
+        try:
+            services.add_delegate(current_user, person, delegate)
+        except services.OrgError as exc:
+            form.membership_id.errors.append(str(exc))
+        else:
+            flash(f"{delegate.user.full_name} can now see {person.user.full_name}'s teams.", "success")
+            return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
+    return _render_person_error(org, membership, person, delegate_form=form)
+
+
+@bp.route("/<org_slug>/people/<int:membership_id>/delegates/<int:delegation_id>/remove", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def remove_delegate(org, membership, membership_id: int, delegation_id: int):
+    """End a delegation (org admin; audited)."""
+    person = _person_or_404(org, membership, membership_id)
+    delegation = session.scalar(select(ManagerDelegate).where(
+        ManagerDelegate.id == delegation_id, ManagerDelegate.organisation_id == org.id,
+        ManagerDelegate.manager_membership_id == person.id))
+    if delegation is None:
+        abort(404)
+    name = delegation.delegate.user.full_name
+    services.remove_delegate(current_user, delegation)
+    flash(f"{name} no longer sees {person.user.full_name}'s teams.", "success")
+    return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
+
+
+# --- invitations -------------------------------------------------------------------------
+# Rule: org admins invite anyone with any role, into any team or none. A manager may invite
+# learners into the teams they can see (their own and those delegated to them), and sees,
+# resends and withdraws only the invitations to those teams.
+
+def _invite_form(org, membership, form=None) -> InviteForm:
+    form = form or InviteForm.from_request()
+    visible = services.visible_team_ids(membership)
+    teams = [t for t in services.active_teams(org) if visible is None or t.id in visible]
+    if _is_admin(membership):
+        form.set_choices(teams)
+    else:
+        form.set_choices(teams, roles=(OrgRole.learner,), team_required=True)
+    return form
+
+
+@bp.route("/<org_slug>/invitations")
+@org_role_required(*EMPLOYER_ROLES)
+def list_invitations(org, membership):
+    """Invitations (pending, accepted, withdrawn) and the form to invite someone."""
+    return _render_invitations(org, membership)
+
+
+def _render_invitations(org, membership, form=None, status=200):
+    visible = services.visible_team_ids(membership)
+    invitations = queries.invitations(org, visible)
+    teams = {t.id: t.name for t in org.teams}
+    return render_template("orgs/invitations.html", org=org, membership=membership, invitations=invitations,
+                           teams=teams, form=_invite_form(org, membership, form or InviteForm()),
+                           expires_at=services.invitation_expires_at, now=utcnow()), status
+
+
+@bp.route("/<org_slug>/invitations", methods=["POST"])
+@org_role_required(*EMPLOYER_ROLES)
+def create_invitation(org, membership):
+    """Invite someone by email (audited); see the rule above for managers."""
+    form = _invite_form(org, membership)
+    if form.validate():
+        team = session.get(Team, form.team.data) if form.team.data else None
+        try:
+            invitation = services.create_invitation(current_user, org, form.email.data, OrgRole(form.role.data),
+                                                    team, full_name=form.full_name.data or "")
+        except services.OrgError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
+    return _render_invitations(org, membership, form=form, status=400)
+
+
+@bp.route("/<org_slug>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@org_role_required(*EMPLOYER_ROLES)
+def resend_invitation(org, membership, invitation_id: int):
+    """Send a pending invitation again with a fresh link (audited)."""
+    invitation = _invitation_or_404(org, membership, invitation_id)
+    try:
+        services.resend_invitation(current_user, invitation)
+    except services.OrgError as exc:
+        abort(409, description=str(exc))
+    flash(f"Invitation sent again to {invitation.email}.", "success")
+    return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
+
+
+@bp.route("/<org_slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@org_role_required(*EMPLOYER_ROLES)
+def revoke_invitation(org, membership, invitation_id: int):
+    """Withdraw a pending invitation: its link stops working (audited)."""
+    invitation = _invitation_or_404(org, membership, invitation_id)
+    services.revoke_invitation(current_user, invitation)
+    flash(f"Invitation to {invitation.email} withdrawn.", "success")
+    return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    """Accept an invitation: an existing account joins; a new person registers here.
+
+    The link itself proves the email address, so a new account is confirmed at once.
+    """
+    check = services.check_invitation_token(token)
+    if check.invitation is None:
+        code = 400 if check.reason == "invalid" else 410
+        return render_template("orgs/join_problem.html", problem=check.problem, reason=check.reason), code
+    invitation = check.invitation
+    org = invitation.organisation
+    team = session.get(Team, invitation.team_id) if invitation.team_id else None
+    context = dict(invitation=invitation, org=org, team=team, token=token)
+
+    if current_user.is_authenticated:
+        if auth_services.normalise_email(current_user.email) != invitation.email:
+            return render_template("orgs/join.html", state="wrong_account", **context), 403
+        if request.method == "POST":
+            membership = services.accept_invitation(invitation, current_user._get_current_object())
+            flash(f"You've joined {org.name}.", "success")
+            if membership.role in EMPLOYER_ROLES:
+                return redirect(url_for("orgs.overview", org_slug=org.slug))
+            return redirect(url_for("main.home"))
+        return render_template("orgs/join.html", state="confirm", **context)
+
+    if auth_services.find_user_by_email(invitation.email) is not None:
+        if request.method == "POST":
+            abort(400, description="Log in first, then accept the invitation.")
+        return render_template("orgs/join.html", state="log_in", **context)
+
+    form = JoinForm.from_request(data={"full_name": invitation.full_name})
+    if request.method == "POST" and form.validate():
+        try:
+            user = services.register_through_invitation(invitation, form.full_name.data, form.password.data)
+        except auth_services.EmailAlreadyRegistered:
+            flash("This email has just been registered. Log in to accept the invitation.", "info")
+            return redirect(url_for("auth.login", next=url_for("orgs.join", token=token)))
+        except auth_services.AccountError as exc:
+            getattr(form, exc.field if exc.field in ("full_name", "password") else "password").errors.append(str(exc))
+        else:
+            # A fresh session at login defeats session fixation (as auth does).
+            from flask import session as http_session
+
+            http_session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.full_name}. Your account is ready and you've joined {org.name}.", "success")
+            return redirect(url_for("main.home"))
+    return render_template("orgs/join.html", state="register", form=form, **context), (400 if form.errors else 200)
+
+
+@bp.route("/join/<token>/log-out", methods=["POST"])
+def join_log_out(token: str):
+    """Log out of the wrong account and come back to the invitation."""
+    from flask import session as http_session
+
+    logout_user()
+    http_session.clear()
+    return redirect(url_for("orgs.join", token=token))
+
+
+# --- bulk staff upload -------------------------------------------------------------------
+
+@bp.url_value_preprocessor
+def _limit_upload_size(endpoint, values):
+    # Runs before the app's CSRF check reads the form, so an oversized upload is refused
+    # with a 413 page before it is parsed (MAX_CONTENT_LENGTH for this one route).
+    if endpoint == "orgs.preview_staff_import":
+        request.max_content_length = current_app.config["CSV_MAX_BYTES"] + 64 * 1024
+
+
+@bp.route("/<org_slug>/people/import")
+@org_role_required(OrgRole.org_admin)
+def upload_staff(org, membership):
+    """The bulk upload form (org admin)."""
+    return _render_upload(org, membership)
+
+
+def _render_upload(org, membership, error=None, status=200):
+    return render_template("orgs/upload.html", org=org, membership=membership, error=error, columns=COLUMNS,
+                           teams=services.active_teams(org),
+                           max_rows=current_app.config["CSV_MAX_ROWS"],
+                           max_kb=current_app.config["CSV_MAX_BYTES"] // 1024), status
+
+
+@bp.route("/<org_slug>/people/import", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def preview_staff_import(org, membership):
+    """Check an uploaded file and show what confirming would do; no people are written."""
+    upload = request.files.get("file")
+    render_error = _render_upload
+    if upload is None or not upload.filename:
+        return render_error(org, membership, error="Choose a CSV file to upload.", status=400)
+    limit = current_app.config["CSV_MAX_BYTES"]
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        return render_error(org, membership, status=413,
+                            error=f"The file is larger than {limit // 1024:,} KB. Split it into smaller files.")
+    try:
+        rows = read_staff_csv(data, max_rows=current_app.config["CSV_MAX_ROWS"])
+    except UnusableFile as exc:
+        return render_error(org, membership, error=f"{exc} Nothing has been saved.", status=400)
+    staff_import = services.create_staff_import(current_user, org, upload.filename, [r.as_dict() for r in rows])
+    return render_template("orgs/preview.html", org=org, membership=membership, staff_import=staff_import,
+                           counts=services.import_summary(staff_import.plan), actions=services.IMPORT_ACTIONS)
+
+
+@bp.route("/<org_slug>/people/import/<int:import_id>/confirm", methods=["POST"])
+@org_role_required(OrgRole.org_admin)
+def confirm_staff_import(org, membership, import_id: int):
+    """Apply exactly the previewed plan, once (org admin; audited)."""
+    staff_import = session.scalar(select(StaffImport).where(
+        StaffImport.id == import_id, StaffImport.organisation_id == org.id,
+        StaffImport.created_by_id == current_user.id))
+    if staff_import is None:
+        abort(404)
+    try:
+        counts = services.apply_staff_import(current_user, staff_import)
+    except services.OrgError as exc:
+        abort(409, description=str(exc))
+    flash(f"Upload applied: {counts['invite']} invited, {counts['add']} added, {counts['unchanged']} unchanged, "
+          f"{counts['rejected']} rejected.", "success")
+    return redirect(url_for("orgs.list_people", org_slug=org.slug))
+
+
+# --- audit log ---------------------------------------------------------------------------
 
 @bp.route("/<org_slug>/audit")
 @org_role_required(OrgRole.org_admin)
