@@ -1,0 +1,36 @@
+"""Employers: assignments with due dates and recertification, the dashboard and matrix,
+exports, reminders and practice insights."""
+from flask import Blueprint
+
+bp = Blueprint("employers", __name__)
+
+
+def init_app(app) -> None:
+    """Register the blueprint, the learners' assignments extension point, the menu and commands."""
+    from .cli import reminders_cli
+    from .services import assignments_for_learner
+
+    app.register_blueprint(bp)
+    app.extensions["course_engine.assignments_for_learner"] = assignments_for_learner
+    app.extensions.setdefault("course_engine.nav", []).append(nav_items)
+    app.cli.add_command(reminders_cli)
+
+
+def nav_items(user):
+    """'Manage: <organisation>' for managers and organisation admins (one entry per organisation)."""
+    from flask import request, url_for
+
+    from ..orgs import NavItem
+    from ..orgs.services import employer_organisations
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for slug, name in employer_organisations(user.id):
+        url = url_for("employers.dashboard", org_slug=slug)
+        # One entry per organisation; its pages (reports, teams, people) share one sub-menu.
+        items.append(NavItem(f"Manage: {name}", url, request.path.startswith(f"/orgs/{slug}/")))
+    return items
+
+
+from . import routes  # noqa: E402,F401

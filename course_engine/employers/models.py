@@ -1,0 +1,95 @@
+"""Assignments of modules to people (by organisation, team or person) and the reminder log.
+
+Who an assignment applies to is worked out at query time from its target, never copied into
+per-person rows: someone who joins a team later has the team's assignments at once.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime, utcnow
+
+
+class TargetKind(str, enum.Enum):
+    """Who an assignment is for."""
+
+    organisation = "organisation"
+    team = "team"
+    person = "person"
+
+    @property
+    def label(self) -> str:
+        return {"organisation": "Whole organisation", "team": "Team", "person": "Person"}[self.value]
+
+
+class Assignment(Base):
+    """A module assigned by an organisation, with a due date and optional recertification.
+
+    Exactly one of ``due_date`` (an absolute date) and ``due_days_after_joining`` may be set;
+    with neither, the assignment has no due date. ``recert_months`` makes a completion expire
+    that many months after it was completed; the recertification window opens
+    ``recert_window_days`` before expiry.
+    """
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_org_active", "organisation_id", "removed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("content_module.id", ondelete="RESTRICT"), index=True)
+    target_kind: Mapped[TargetKind] = mapped_column(Enum(TargetKind, native_enum=False, length=20))
+    #: Set when ``target_kind`` is team.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), nullable=True, index=True)
+    #: Set when ``target_kind`` is person: the membership, so it belongs to this organisation.
+    membership_id: Mapped[int | None] = mapped_column(ForeignKey("membership.id", ondelete="CASCADE"),
+                                                      nullable=True, index=True)
+    due_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    due_days_after_joining: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recert_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recert_window_days: Mapped[int] = mapped_column(Integer, default=30)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Removed assignments are kept for the record (and the audit log) but no longer apply.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ReminderKind(str, enum.Enum):
+    learner = "learner"
+    manager_digest = "manager_digest"
+
+    @property
+    def label(self) -> str:
+        return {"learner": "Your assignments", "manager_digest": "Your teams' overdue learning"}[self.value]
+
+
+class ReminderLog(Base):
+    """One reminder email sent to a person on a day: at most one per person, kind and day."""
+
+    __tablename__ = "reminder_log"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ReminderKind] = mapped_column(Enum(ReminderKind, native_enum=False, length=20))
+    day: Mapped[date] = mapped_column(Date)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- indexes on other features' tables that the employer reports rely on --------------------
+# Declared here (on those tables' columns) because these reads are ours: the latest completion
+# per person and module, open attempts per person and module, and members by organisation.
+from ..learner.models import Completion, ScenarioAttempt  # noqa: E402
+from ..orgs.models import Membership  # noqa: E402
+
+Index("ix_completion_user_module_completed", Completion.user_id, Completion.module_id, Completion.completed_at)
+Index("ix_scenario_attempt_user_module_status", ScenarioAttempt.user_id, ScenarioAttempt.module_id,
+      ScenarioAttempt.status)
+Index("ix_scenario_attempt_module_user", ScenarioAttempt.module_id, ScenarioAttempt.user_id)
+Index("ix_membership_org_team_active", Membership.organisation_id, Membership.deactivated_at, Membership.team_id)
