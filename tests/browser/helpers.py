@@ -1,6 +1,8 @@
 """Steps shared by the journeys: answering a quiz and completing a module as a learner does."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from course_engine.content import check_tree, recommended_path
 from course_engine.content.markdown_render import plain_text
 
@@ -60,11 +62,11 @@ def complete_module(page, slug: str, *, retake: bool = False) -> None:
     if retake:
         answer_quiz(page, quiz, right=False)
         page.get_by_role("button", name="Submit answers").click()
-        assert page.get_by_text("Not passed").first.is_visible()
+        expect(page.get_by_text("Not passed").first).to_be_visible()
         page.get_by_role("button", name="Try the quiz again").click()
     answer_quiz(page, quiz, right=True)
     page.get_by_role("button", name="Submit answers").click()
-    assert page.get_by_text("Passed").first.is_visible()
+    expect(page.get_by_text("Passed").first).to_be_visible()
     page.get_by_role("link", name="Next: your final reflection").click()
     page.get_by_label("What did you learn?").fill("To name race and identity, and to record the child's own words.")
     page.get_by_label("How will it change your practice?").fill("I will ask about identity in every assessment.")

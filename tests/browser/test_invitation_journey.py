@@ -7,9 +7,10 @@ import re
 from email import policy
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from .conftest import DEMO_PASSWORD, login
+from .conftest import login
 from .helpers import complete_module, open_org_page
 
 ORG = "Demo Borough Council"
@@ -44,7 +45,7 @@ def graduate(chromium, live_server, a11y):
     page.get_by_label("Role").select_option(label="Learner")
     page.get_by_label("Team").select_option(label="Children in Need East")
     page.get_by_role("button", name="Send invitation").click()
-    assert page.get_by_role("cell", name=NEW_EMAIL, exact=True).is_visible()
+    expect(page.get_by_role("cell", name=NEW_EMAIL, exact=True)).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
     link = email_link(live_server.last_email(NEW_EMAIL), "/orgs/join/")
@@ -99,7 +100,7 @@ def test_visitor_verifies_a_certificate(page, live_server, a11y, graduate):
     page.get_by_role("button", name="Check certificate").click()
     heading = page.get_by_role("heading", level=2).first
     assert "Valid" in heading.inner_text()
-    assert page.get_by_role("definition").filter(has_text=NEW_NAME).is_visible()
+    expect(page.get_by_role("definition").filter(has_text=NEW_NAME)).to_be_visible()
     a11y.check(page, "verification-valid")
 
     page.get_by_label("Certificate number").fill("CE-2026-ZZZZ-ZZZZ")

@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+from playwright.sync_api import expect
+
 from .conftest import login
 from .helpers import complete_module, content, open_org_page
 
@@ -29,7 +31,7 @@ def test_manager_assigns_and_sees_the_completion(page, live_server, a11y):
     page.get_by_role("button", name="Log out").click()
 
     login(page, LEARNER)
-    assert page.get_by_text(module.title).first.is_visible()  # assigned on "My learning"
+    expect(page.get_by_text(module.title).first).to_be_visible()  # assigned on "My learning"
     complete_module(page, SLUG)
     page.get_by_role("button", name="Log out").click()
 
@@ -61,7 +63,7 @@ def test_org_admin_pages(page, live_server, a11y):
     """People and the staff CSV upload (organisation admins only); a manager gets 403 there."""
     login(page, "admin@demo.example")
     open_org_page(page, ORG, "People")
-    assert page.get_by_role("link", name=LEARNER_NAME).is_visible()
+    expect(page.get_by_role("link", name=LEARNER_NAME)).to_be_visible()
     a11y.check(page, "people")
     page.get_by_role("navigation", name=ORG).get_by_role("link", name="Upload staff").click()
     a11y.check(page, "csv-upload")

@@ -1,6 +1,8 @@
 """The remaining page types, reached as a person reaches them: login, register, the
 accessibility statement, a missing page, the account page, the CPD record and its entry form
 with errors. Each passes axe (WCAG 2.x A/AA) and reflows at 320 px."""
+from playwright.sync_api import expect
+
 from .conftest import login
 
 
@@ -28,5 +30,5 @@ def test_learner_account_and_cpd_record(page, live_server, a11y):
     page.get_by_role("link", name="Add CPD done elsewhere").click()
     page.get_by_role("button", name="Add to my CPD record").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     a11y.check(page, "cpd-entry-errors")
