@@ -30,6 +30,10 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+    #: Set when the user is loaded for a request (see ``services.user_for_session_id``):
+    #: whether they are a current manager or org admin anywhere. None means "not known".
+    has_employer_role = None  # plain class attribute: not a column
+
     @property
     def is_active(self) -> bool:  # flask-login
         return self.is_active_account

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from .. import mail
 from ..db import session, utcnow
@@ -235,7 +235,25 @@ def user_for_session_id(session_id: str) -> User | None:
     user_id, _, fingerprint = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.is_active_account or fingerprint != _password_fingerprint(user):
+    row = session.execute(_USER_WITH_EMPLOYER_FLAG, {"user_id": int(user_id)}).first()
+    if row is None:
         return None
+    user, manages_anything = row
+    if not user.is_active_account or fingerprint != _password_fingerprint(user):
+        return None
+    # Loaded with the user in one round trip: every page's menu needs to know whether this
+    # person manages or administers any organisation, and most people (learners) do not.
+    user.has_employer_role = bool(manages_anything)
     return user
+
+
+def _employer_flag():
+    from ..orgs.models import Membership, OrgRole
+
+    return (select(Membership.id)
+            .where(Membership.user_id == User.id, Membership.deactivated_at.is_(None),
+                   Membership.role.in_([OrgRole.manager, OrgRole.org_admin]))
+            .exists())
+
+
+_USER_WITH_EMPLOYER_FLAG = select(User, _employer_flag()).where(User.id == bindparam("user_id"))

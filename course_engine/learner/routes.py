@@ -110,7 +110,9 @@ def start_attempt(slug: str):
 @login_required
 def play(attempt_id: int):
     """The learner's current position: introduction, a scene, or the debrief."""
-    attempt = _attempt_or_404(attempt_id)
+    attempt = services.attempt_with_journal_for(current_user.id, attempt_id)
+    if attempt is None:
+        abort(404)
     if attempt.status in (AttemptStatus.scenario_done, AttemptStatus.completed):
         return redirect(url_for("learner.debrief", attempt_id=attempt.id))
     if attempt.status == AttemptStatus.abandoned:

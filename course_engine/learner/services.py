@@ -92,6 +92,11 @@ def start_attempt(user_id: int, module: ContentModule, now: datetime) -> Scenari
     return attempt
 
 
+def attempt_with_journal_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
+    """Like :func:`attempt_for`, with the journal answers in the same query (the player page)."""
+    return session.execute(_ATTEMPT_WITH_JOURNAL, {"attempt_id": attempt_id, "user_id": user_id}).unique().scalar()
+
+
 def attempt_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
     """The attempt if it belongs to this learner; None otherwise (callers answer 404).
 
@@ -101,10 +106,11 @@ def attempt_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
     return session.scalar(_ATTEMPT_FOR_USER, {"attempt_id": attempt_id, "user_id": user_id})
 
 
-# Built once: this runs on every player request.
+# Built once: these run on every player request.
 _ATTEMPT_FOR_USER = (select(ScenarioAttempt).options(joinedload(ScenarioAttempt.version))
                      .where(ScenarioAttempt.id == bindparam("attempt_id"),
                             ScenarioAttempt.user_id == bindparam("user_id")))
+_ATTEMPT_WITH_JOURNAL = _ATTEMPT_FOR_USER.options(joinedload(ScenarioAttempt.journal_entries))
 
 
 def spec_for(attempt: ScenarioAttempt) -> ModuleSpec:
@@ -266,6 +272,8 @@ def journal_answers(attempt: ScenarioAttempt, scene: SceneSpec | None = None) ->
     """The learner's saved answers in this attempt (none to fetch when the scene has no prompts)."""
     if scene is not None and not scene.reflects:
         return {}
+    if "journal_entries" in attempt.__dict__:  # loaded with the attempt
+        return {e.prompt_id: e for e in attempt.journal_entries}
     return {e.prompt_id: e for e in session.scalars(_JOURNAL_FOR_ATTEMPT, {"attempt_id": attempt.id})}
 
 
