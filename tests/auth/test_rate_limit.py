@@ -40,3 +40,34 @@ def test_successful_logins_do_not_count(make_app, make_user):
         for _ in range(4):
             assert browser.login("grace@example.org").status_code == 302
             browser.logout()
+
+
+def test_limits_are_shared_across_workers_with_redis(make_app, make_user):
+    """With RATELIMIT_STORAGE_URI set to Redis, two workers (two app instances) share counts,
+    so a second gunicorn worker cannot be used to get round the limit."""
+    import socket
+    import uuid
+
+    import pytest
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
+                    LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
+    worker_a, worker_b = make_app(**settings), make_app(**settings)
+    with isolated_context(worker_a):
+        make_user(email="grace@example.org")
+        a, b = Browser(worker_a.test_client()), Browser(worker_b.test_client())
+        assert a.login("grace@example.org", "wrong wrong wrong").status_code == 401
+        assert b.login("grace@example.org", "wrong wrong wrong").status_code == 401
+        assert a.login("grace@example.org", "wrong wrong wrong").status_code == 401
+        assert b.login("grace@example.org").status_code == 429
+    # The counts live in Redis, not in either process's memory.
+    import redis
+
+    store = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    keys = store.keys("LIMITS:LIMITER/" + settings["RATELIMIT_KEY_PREFIX"] + "/*")
+    assert keys, "no rate-limit counters in Redis"
+    store.delete(*keys)
