@@ -47,6 +47,7 @@ IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 FIELDS = {
     "id", "title", "summary", "cpd_minutes", "outcomes", "themes", "standards",
     "content_warning", "support", "quiz", "pass_mark", "recertify_months", "counters",
+    "quiz_max_attempts", "quiz_cooldown_minutes",
     "start", "fictional", "sources", "authors", "review_date",
 }  # fmt: skip
 REQUIRED_FIELDS = (
@@ -355,6 +356,8 @@ class _ModuleParser:
             quiz_id=meta["quiz"],
             pass_mark=meta["pass_mark"],
             recertify_months=meta["recertify_months"],
+            quiz_max_attempts=meta["quiz_max_attempts"],
+            quiz_cooldown_minutes=meta["quiz_cooldown_minutes"],
             counters=meta["counters"],
             start=start or "",
             sources=meta["sources"],
@@ -501,6 +504,16 @@ class _ModuleParser:
         meta["recertify_months"] = months if is_int(months) else None
         if months is not None and not (is_int(months) and 1 <= months <= 120):
             bad("recertify_months", "'recertify_months' must be a whole number of months from 1 to 120.")
+        attempts = data.get("quiz_max_attempts")
+        meta["quiz_max_attempts"] = attempts if is_int(attempts) else None
+        if attempts is not None and not (is_int(attempts) and 1 <= attempts <= 100):
+            bad("quiz_max_attempts", "'quiz_max_attempts' must be a whole number from 1 to 100 (leave it out for unlimited retakes).")
+        if attempts is not None and quiz is None:
+            bad("quiz_max_attempts", "'quiz_max_attempts' is set but there is no 'quiz'. Add 'quiz: <quiz id>' or remove it.")
+        cooldown = data.get("quiz_cooldown_minutes")
+        meta["quiz_cooldown_minutes"] = cooldown if is_int(cooldown) else 0
+        if cooldown is not None and not (is_int(cooldown) and 0 <= cooldown <= 10080):
+            bad("quiz_cooldown_minutes", "'quiz_cooldown_minutes' must be a whole number of minutes from 0 to 10080 (a week).")
         counters = data.get("counters")
         meta["counters"] = {}
         if counters is not None:

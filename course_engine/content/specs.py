@@ -208,6 +208,10 @@ class ModuleSpec:
     debrief_callouts: tuple[CalloutSpec, ...] = ()
     #: Media files used, as paths relative to the modules folder (``media/x.png``).
     media: tuple[str, ...] = ()
+    #: Quiz retakes: at most this many submitted attempts (None: unlimited) ...
+    quiz_max_attempts: int | None = None
+    #: ... and at least this many minutes between one attempt and the next (0: none).
+    quiz_cooldown_minutes: int = 0
 
     def scene(self, scene_id: str) -> SceneSpec:
         """Return the scene with this id; raise ``KeyError`` if there is none."""
@@ -248,6 +252,8 @@ class ModuleSpec:
             "intro_callouts": [c.to_dict() for c in self.intro_callouts],
             "debrief_callouts": [c.to_dict() for c in self.debrief_callouts],
             "media": list(self.media),
+            "quiz_max_attempts": self.quiz_max_attempts,
+            "quiz_cooldown_minutes": self.quiz_cooldown_minutes,
         }
 
     @classmethod
@@ -280,6 +286,8 @@ class ModuleSpec:
                 CalloutSpec.from_dict(c) for c in data.get("debrief_callouts", ())
             ),
             media=tuple(data.get("media", ())),
+            quiz_max_attempts=data.get("quiz_max_attempts"),
+            quiz_cooldown_minutes=data.get("quiz_cooldown_minutes", 0),
         )
 
 

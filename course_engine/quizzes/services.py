@@ -29,8 +29,7 @@ class RetakeRules:
 
 def rules_for(attempt: ScenarioAttempt) -> RetakeRules:
     spec = module_spec(attempt.version)
-    return RetakeRules(getattr(spec, "quiz_max_attempts", None),
-                       timedelta(minutes=getattr(spec, "quiz_cooldown_minutes", 0) or 0))
+    return RetakeRules(spec.quiz_max_attempts, timedelta(minutes=spec.quiz_cooldown_minutes or 0))
 
 
 def quiz_for(attempt: ScenarioAttempt) -> QuizSpec:

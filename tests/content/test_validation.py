@@ -159,7 +159,7 @@ MODULE_CASES = [
     (
         'err-field-unknown.md',
         [(6, 'error', 'field-unknown')],
-        (6, "'pass-mark' is not a module setting. Check the spelling; the settings are: authors, content_warning, counters, cpd_minutes, fictional, id, outcomes, pass_mark, quiz, recertify_months, review_date, sources, standards, start, summary, support, themes, title."),
+        (6, "'pass-mark' is not a module setting. Check the spelling; the settings are: authors, content_warning, counters, cpd_minutes, fictional, id, outcomes, pass_mark, quiz, quiz_cooldown_minutes, quiz_max_attempts, recertify_months, review_date, sources, standards, start, summary, support, themes, title."),
     ),
     (
         'err-front-matter-missing.md',
