@@ -22,13 +22,8 @@ from datetime import date, datetime, timezone
 import segno
 from fpdf import FPDF
 
-#: Colours (RGB) matching the site: brand blue, ink, muted text, hairlines, a warm accent.
-BRAND = (31, 78, 121)
-INK = (29, 36, 48)
-MUTED = (74, 85, 101)
-LINE = (201, 209, 219)
-ACCENT = (176, 141, 60)
-WASH = (244, 246, 248)
+from ..documents import ACCENT, BRAND, INK, LINE, MUTED, WASH, long_date  # noqa: F401 - shared look
+
 
 PAGE_W, PAGE_H = 297.0, 210.0
 #: The QR code's error correction: M survives a crease or a staple hole and stays small.
@@ -71,11 +66,6 @@ def pdf_text(text: str) -> str:
         except UnicodeEncodeError:
             out.append("?")
     return "".join(out)
-
-
-def long_date(day: date) -> str:
-    """12 March 2026 (no leading zero, as British documents write it)."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def minutes_text(minutes: int) -> str:

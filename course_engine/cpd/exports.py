@@ -13,6 +13,7 @@ from datetime import date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from ..documents import BRAND, INK, LINE, MUTED, OK, WARN, WASH, long_date, safe_cell  # noqa: F401 - shared look
 from .services import CpdRecord, YearSummary
 
 #: The CSV header. The first six columns map one-to-one onto Social Work England's CPD record
@@ -33,16 +34,6 @@ CSV_HEADER = [
     "Peer's role",
     "Source",
 ]
-
-#: A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will show as text: formula-like text is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
 
 def csv_rows(records: list[CpdRecord]) -> list[list[str]]:
     """The header and one row per record, oldest first (the order they are copied across)."""
@@ -99,18 +90,6 @@ def latin1(text: str | None) -> str:
     return "".join(out)
 
 
-def long_date(day: date) -> str:
-    """``17 March 2026``."""
-    return f"{day.day} {day.strftime('%B %Y')}"
-
-
-INK = (29, 36, 48)
-MUTED = (74, 85, 101)
-BRAND = (31, 78, 121)
-LINE = (201, 209, 219)
-WASH = (244, 246, 248)
-OK = (27, 107, 58)
-WARN = (138, 75, 0)
 
 
 class _RecordPDF(FPDF):

@@ -10,17 +10,8 @@ import io
 from datetime import date
 from typing import Iterable, Iterator
 
+from ..documents import safe_cell
 from . import queries
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """Text for one CSV cell, neutralised if a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _csv_lines(rows: Iterable[list]) -> Iterator[str]:
