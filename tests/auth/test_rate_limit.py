@@ -54,20 +54,22 @@ def test_limits_are_shared_across_workers_with_redis(make_app, make_user):
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
     except OSError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15", RATELIMIT_KEY_PREFIX=uuid.uuid4().hex,
-                    LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
-    worker_a, worker_b = make_app(**settings), make_app(**settings)
-    with isolated_context(worker_a):
-        make_user(email="grace@example.org")
-        a, b = Browser(worker_a.test_client()), Browser(worker_b.test_client())
-        assert a.login("grace@example.org", "wrong wrong wrong").status_code == 401
-        assert b.login("grace@example.org", "wrong wrong wrong").status_code == 401
-        assert a.login("grace@example.org", "wrong wrong wrong").status_code == 401
-        assert b.login("grace@example.org").status_code == 429
-    # The counts live in Redis, not in either process's memory.
     import redis
 
     store = redis.Redis(host="127.0.0.1", port=6379, db=15)
-    keys = store.keys("LIMITS:LIMITER/" + settings["RATELIMIT_KEY_PREFIX"] + "/*")
+    account = f"login-account:{uuid.uuid4().hex}@example.org"
+    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+                    LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
+    worker_a, worker_b = make_app(**settings), make_app(**settings)
+    with isolated_context(worker_a):
+        email = account.split(":", 1)[1]
+        make_user(email=email)
+        a, b = Browser(worker_a.test_client()), Browser(worker_b.test_client())
+        assert a.login(email, "wrong wrong wrong").status_code == 401
+        assert b.login(email, "wrong wrong wrong").status_code == 401
+        assert a.login(email, "wrong wrong wrong").status_code == 401
+        assert b.login(email).status_code == 429
+    # The counts live in Redis, not in either process's memory.
+    keys = [k for k in store.keys("LIMITS:*") if account.encode() in k]
     assert keys, "no rate-limit counters in Redis"
     store.delete(*keys)
