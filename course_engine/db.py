@@ -8,7 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import click
-from flask import current_app, g, request
+from functools import wraps
+
+from flask import current_app, g, has_request_context, request
 from flask.cli import AppGroup
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -66,6 +68,8 @@ class _AppBoundSession(Session):
     """
 
     def get_bind(self, mapper=None, clause=None, **kwargs):  # noqa: D401 - SQLAlchemy hook
+        if has_request_context() and g.get("_read_only"):
+            return current_app.extensions["course_engine.db.read_only"]
         return get_engine()
 
 
@@ -107,7 +111,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 def init_app(app) -> None:
     """Create the engine and register the per-request unit of work and the ``db`` commands."""
-    app.extensions["course_engine.db"] = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
+    app.extensions["course_engine.db"] = engine
+    #: The same pool without transactions, for views marked @read_only (see there).
+    app.extensions["course_engine.db.read_only"] = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @app.after_request
     def _commit_unit_of_work(response):
@@ -133,6 +140,34 @@ def init_app(app) -> None:
     app.cli.add_command(db_cli)
 
 
+class WriteInReadOnlyView(RuntimeError):
+    """A view marked @read_only tried to write: a programming error, never a user's."""
+
+
+def read_only(view):
+    """Serve a hot, read-only page without a database transaction.
+
+    Its reads run in autocommit mode, which saves the BEGIN and ROLLBACK round trips a
+    transaction costs. Each read still sees committed data; the page just doesn't need one
+    snapshot across them. Any write in such a view raises :class:`WriteInReadOnlyView`, so
+    the mark can't hide a half-done change. Put it outermost, above ``login_required``, so
+    the user is loaded the same way.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g._read_only = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@event.listens_for(_AppBoundSession, "before_flush")
+def _refuse_flush_when_read_only(sess, _context, _instances):
+    if has_request_context() and g.get("_read_only"):
+        raise WriteInReadOnlyView("a @read_only view tried to write")
+
+
 def _has_writes() -> bool:
     """True when this session wrote (or is about to write) anything in its transaction."""
     if session.new or session.dirty or session.deleted:
@@ -148,6 +183,8 @@ def _mark_flush(sess, _context):
 @event.listens_for(_AppBoundSession, "do_orm_execute")
 def _mark_dml(orm_execute_state):
     if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
+        if has_request_context() and g.get("_read_only"):
+            raise WriteInReadOnlyView("a @read_only view tried to write")
         orm_execute_state.session.info["wrote"] = True
 
 

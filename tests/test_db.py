@@ -51,3 +51,32 @@ def test_an_error_response_rolls_back(make_app):
     with isolated_context(app):
         assert app.test_client().get("/_test/write-then-fail").status_code == 400
         assert _count() == 0
+
+
+def test_read_only_views_run_without_a_transaction_and_refuse_writes(make_app, caplog):
+    """@read_only pages read in autocommit mode; a write in one fails loudly instead of
+    half-committing."""
+    from course_engine.db import read_only
+    from tests.conftest import isolated_context
+
+    app = make_app()
+
+    @app.route("/_test/read-only")
+    @read_only
+    def reads():
+        return str(session.connection().get_execution_options().get("isolation_level"))
+
+    @app.route("/_test/read-only-write")
+    @read_only
+    def writes():
+        session.add(Organisation(slug="sneaky", name="Sneaky"))
+        session.flush()
+        return "wrote"
+
+    with isolated_context(app):
+        client = app.test_client()
+        assert client.get("/_test/read-only").get_data(as_text=True) == "AUTOCOMMIT"
+        # A programming error: logged with its traceback, a 500 page for the person, nothing saved.
+        assert client.get("/_test/read-only-write").status_code == 500
+        assert "WriteInReadOnlyView" in caplog.text
+        assert _count() == 0

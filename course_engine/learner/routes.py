@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..authoring.services import published_versions
 from ..content import recommended_path
-from ..db import utcnow
+from ..db import read_only, utcnow
 from ..orgs.services import memberships_for
 from . import bp, services
 from .forms import FinalReflectionForm
@@ -107,6 +107,7 @@ def start_attempt(slug: str):
 
 
 @bp.route("/attempts/<int:attempt_id>")
+@read_only
 @login_required
 def play(attempt_id: int):
     """The learner's current position: introduction, a scene, or the debrief."""
@@ -170,6 +171,7 @@ def continue_on(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/feedback/<int:step>")
+@read_only
 @login_required
 def feedback(attempt_id: int, step: int):
     """What followed from a decision: shown before the learner moves on."""
