@@ -217,3 +217,23 @@ def add_member(app):
         return membership
 
     return factory
+
+
+def copy_sample_content(app, data_dir: Path) -> tuple[Path, Path]:
+    """Copy a test folder's ``modules/`` and ``quizzes/`` into the app's content folders."""
+    import shutil
+
+    modules, quizzes = Path(app.config["MODULES_DIR"]), Path(app.config["QUIZZES_DIR"])
+    shutil.copytree(data_dir / "modules", modules, dirs_exist_ok=True)
+    shutil.copytree(data_dir / "quizzes", quizzes, dirs_exist_ok=True)
+    return modules, quizzes
+
+
+def sync_sample_content(modules: Path, quizzes: Path):
+    """Sync content that must be valid, and commit; returns the sync result."""
+    from course_engine.authoring.services import sync_content
+
+    result = sync_content(modules, quizzes)
+    assert not result.report.errors, [str(p) for p in result.report.errors]
+    session.commit()
+    return result

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,11 +14,12 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from course_engine.authoring.services import sync_content
 from course_engine.certificates.models import Certificate
 from course_engine.db import session, utcnow
 from course_engine.learner import services as learner
 from course_engine.learner.models import AttemptStatus
+
+from tests.conftest import copy_sample_content, sync_sample_content
 
 DATA = Path(__file__).parent / "data"
 CODE_RE = re.compile(r"/verify/([A-Za-z0-9_-]{32})")
@@ -46,19 +46,13 @@ def code_of(certificate: Certificate) -> str:
 
 @pytest.fixture
 def content_dirs(app):
-    modules, quizzes = Path(app.config["MODULES_DIR"]), Path(app.config["QUIZZES_DIR"])
-    shutil.copytree(DATA / "modules", modules, dirs_exist_ok=True)
-    shutil.copytree(DATA / "quizzes", quizzes, dirs_exist_ok=True)
-    return modules, quizzes
+    return copy_sample_content(app, DATA)
 
 
 @pytest.fixture
 def published(app, content_dirs):
     """``home-visit`` (45 minutes, recertify every 12 months) and ``recording-words`` (30, no expiry)."""
-    result = sync_content(*content_dirs)
-    assert not result.report.errors, [str(p) for p in result.report.errors]
-    session.commit()
-    return result
+    return sync_sample_content(*content_dirs)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 a second organisation, the sample module, and direct builders for attempts and completions."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -11,12 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from course_engine.authoring.models import ContentModule
-from course_engine.authoring.services import sync_content
 from course_engine.db import session
 from course_engine.employers.models import Assignment, TargetKind
 from course_engine.learner.models import AttemptStatus, Completion, Decision, ScenarioAttempt
 from course_engine.quizzes.models import QuizAttempt, QuizResponse
-from tests.conftest import Browser
+from tests.conftest import Browser, copy_sample_content, sync_sample_content
 
 DATA = Path(__file__).parent.parent / "learner" / "data"
 
@@ -31,12 +29,7 @@ def at(day: date, hour: int = 12) -> datetime:
 @pytest.fixture
 def module(app):
     """The sample module ``first-visit`` synced into the database."""
-    modules, quizzes = Path(app.config["MODULES_DIR"]), Path(app.config["QUIZZES_DIR"])
-    shutil.copytree(DATA / "modules", modules, dirs_exist_ok=True)
-    shutil.copytree(DATA / "quizzes", quizzes, dirs_exist_ok=True)
-    result = sync_content(modules, quizzes)
-    assert not result.report.errors
-    session.commit()
+    sync_sample_content(*copy_sample_content(app, DATA))
     return session.scalar(select(ContentModule).where(ContentModule.slug == "first-visit"))
 
 

@@ -1,32 +1,26 @@
 """Fixtures for the learner journey: a small published module with a conditional route."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from course_engine.authoring.services import sync_content
 from course_engine.db import session
+
+from tests.conftest import copy_sample_content, sync_sample_content
 
 DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
 def content_dirs(app):
-    modules, quizzes = Path(app.config["MODULES_DIR"]), Path(app.config["QUIZZES_DIR"])
-    shutil.copytree(DATA / "modules", modules, dirs_exist_ok=True)
-    shutil.copytree(DATA / "quizzes", quizzes, dirs_exist_ok=True)
-    return modules, quizzes
+    return copy_sample_content(app, DATA)
 
 
 @pytest.fixture
 def published(app, content_dirs):
     """Sync the sample content into the database; returns the sync result."""
-    result = sync_content(*content_dirs)
-    assert not result.report.errors, [str(p) for p in result.report.errors]
-    session.commit()
-    return result
+    return sync_sample_content(*content_dirs)
 
 
 @pytest.fixture
