@@ -109,12 +109,26 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_recycle=1800, pool_size=5, max_overflow=10)
 
 
+def _read_only_bind(engine: Engine) -> Engine:
+    """The engine read-only views read through: the same pool, without transactions.
+
+    PostgreSQL: autocommit, which saves a BEGIN and a ROLLBACK round trip per page. SQLite:
+    the engine itself. Its driver never opens a transaction for a SELECT anyway, and switching
+    a connection to autocommit and back costs a ``PRAGMA read_uncommitted`` each way, which
+    makes SQLite throw away every prepared statement on that connection (measured: the scene
+    page's two queries went from about 0.02 ms each to about 0.2 ms).
+    """
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def init_app(app) -> None:
     """Create the engine and register the per-request unit of work and the ``db`` commands."""
     engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
     app.extensions["course_engine.db"] = engine
-    #: The same pool without transactions, for views marked @read_only (see there).
-    app.extensions["course_engine.db.read_only"] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    #: The bind for views marked @read_only (see there).
+    app.extensions["course_engine.db.read_only"] = _read_only_bind(engine)
 
     @app.after_request
     def _commit_unit_of_work(response):

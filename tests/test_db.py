@@ -53,9 +53,20 @@ def test_an_error_response_rolls_back(make_app):
         assert _count() == 0
 
 
+def _in_driver_transaction(connection) -> bool:
+    driver = connection.connection.driver_connection
+    if hasattr(driver, "in_transaction"):  # sqlite3
+        return driver.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return driver.info.transaction_status != TransactionStatus.IDLE
+
+
 def test_read_only_views_run_without_a_transaction_and_refuse_writes(make_app, caplog):
-    """@read_only pages read in autocommit mode; a write in one fails loudly instead of
-    half-committing."""
+    """@read_only pages read outside a transaction (autocommit on PostgreSQL; SQLite's driver
+    opens none for reads); a write in one fails loudly instead of half-committing."""
+    from sqlalchemy import text
+
     from course_engine.db import read_only
     from tests.conftest import isolated_context
 
@@ -64,7 +75,19 @@ def test_read_only_views_run_without_a_transaction_and_refuse_writes(make_app, c
     @app.route("/_test/read-only")
     @read_only
     def reads():
-        return str(session.connection().get_execution_options().get("isolation_level"))
+        connection = session.connection()
+        connection.execute(text("SELECT 1")).all()
+        return "in a transaction" if _in_driver_transaction(connection) else "no transaction"
+
+    @app.route("/_test/ordinary")
+    def ordinary():
+        connection = session.connection()
+        connection.execute(text("SELECT 1")).all()
+        session.add(Organisation(slug="ordinary", name="Ordinary"))
+        session.flush()
+        in_transaction = _in_driver_transaction(connection)
+        session.rollback()
+        return "in a transaction" if in_transaction else "no transaction"
 
     @app.route("/_test/read-only-write")
     @read_only
@@ -75,7 +98,8 @@ def test_read_only_views_run_without_a_transaction_and_refuse_writes(make_app, c
 
     with isolated_context(app):
         client = app.test_client()
-        assert client.get("/_test/read-only").get_data(as_text=True) == "AUTOCOMMIT"
+        assert client.get("/_test/read-only").get_data(as_text=True) == "no transaction"
+        assert client.get("/_test/ordinary").get_data(as_text=True) == "in a transaction"  # the check can tell
         # A programming error: logged with its traceback, a 500 page for the person, nothing saved.
         assert client.get("/_test/read-only-write").status_code == 500
         assert "WriteInReadOnlyView" in caplog.text
