@@ -2,7 +2,7 @@
 import pytest
 
 from course_engine.security import CONTENT_SECURITY_POLICY
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_from
 
 
 @pytest.mark.parametrize("url", ["/login", "/register", "/forgot-password", "/logout", "/account/name"])
@@ -21,6 +21,59 @@ def test_csrf_token_from_another_session_is_refused(app, make_user):
     token = csrf_from(attacker.get("/login").get_data(as_text=True))
     victim.get("/login")
     response = victim.post("/login", data={"email": "grace@example.org", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 400
+
+
+def test_hand_written_form_tokens_satisfy_wtforms_forms(app, make_user):
+    """The token templates print with csrf_token() (no form built) is the one WTForms
+    fields check: one scheme for hand-written and WTForms forms."""
+    from tests.conftest import csrf_from
+
+    make_user(email="grace@example.org")
+    client = app.test_client()
+    client.get("/login")
+    assert client.post("/login", data={"email": "grace@example.org", "password": PASSWORD,
+                                       "csrf_token": csrf_from(client.get("/login").get_data(as_text=True))}).status_code == 302
+    hand_written = csrf_from(client.get("/learning").get_data(as_text=True))  # the menu's log-out form
+    assert 'name="csrf_token" value="' in client.get("/learning").get_data(as_text=True)
+    response = client.post("/account/name", data={"full_name": "Grace Adeyemi", "csrf_token": hand_written})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+
+
+def test_csrf_token_in_a_header_is_accepted(app, make_user):
+    """Small scripts (progressive enhancement) may send the token as X-CSRFToken."""
+    from tests.conftest import Browser
+
+    make_user(email="grace@example.org")
+    browser = Browser(app.test_client())
+    browser.login("grace@example.org")
+    token = csrf_from(browser.get("/learning").get_data(as_text=True))
+    assert browser.client.post("/logout", headers={"X-CSRFToken": "20991231000000##" + "0" * 40}).status_code == 400
+    assert browser.client.post("/logout", headers={"X-CSRFToken": token}).status_code == 302
+    assert browser.get("/learning").status_code == 302  # logged out
+
+
+def test_forged_token_in_a_new_session_is_a_400_not_a_500(app, client):
+    """A session that never saw a page has no CSRF secret yet: refused cleanly."""
+    response = client.post("/login", data={"email": "a@example.org", "password": PASSWORD,
+                                           "csrf_token": "20991231000000##" + "0" * 40})
+    assert response.status_code == 400
+
+
+def test_expired_csrf_token_is_refused(app, make_user, monkeypatch):
+    """Tokens last 12 hours: a page left open longer must be reloaded."""
+    from datetime import datetime, timedelta
+
+    from wtforms.csrf.session import SessionCSRF
+
+    from tests.conftest import csrf_from
+
+    make_user(email="grace@example.org")
+    client = app.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    later = datetime.now() + timedelta(hours=13)
+    monkeypatch.setattr(SessionCSRF, "now", lambda self: later)
+    response = client.post("/login", data={"email": "grace@example.org", "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 400
 
 
