@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 
 from .. import mail
 from ..db import session, utcnow
@@ -250,9 +250,11 @@ def user_for_session_id(session_id: str) -> User | None:
 def _employer_flag():
     from ..orgs.models import Membership, OrgRole
 
+    # Two comparisons rather than IN (...): an IN list is re-rendered into the SQL on every
+    # execution, and this runs on every request.
     return (select(Membership.id)
             .where(Membership.user_id == User.id, Membership.deactivated_at.is_(None),
-                   Membership.role.in_([OrgRole.manager, OrgRole.org_admin]))
+                   or_(Membership.role == OrgRole.manager, Membership.role == OrgRole.org_admin))
             .exists())
 
 
