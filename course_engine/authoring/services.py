@@ -173,6 +173,13 @@ def module_spec(version: ModuleVersion) -> ModuleSpec:
     return _cache.get(("module", version.id, version.content_hash), lambda: ModuleSpec.from_dict(version.module_json))
 
 
+def module_spec_by_id(version_id: int, content_hash: str) -> ModuleSpec:
+    """Like :func:`module_spec` for a caller holding only the version's id and hash: the
+    snapshot is read from the database only when this worker has not decoded it yet."""
+    return _cache.get(("module", version_id, content_hash), lambda: ModuleSpec.from_dict(
+        session.scalar(select(ModuleVersion.module_json).where(ModuleVersion.id == version_id))))
+
+
 def quiz_spec(version: ModuleVersion) -> QuizSpec | None:
     """The version's quiz bank, or None."""
     if not version.has_quiz:

@@ -111,18 +111,18 @@ def start_attempt(slug: str):
 @login_required
 def play(attempt_id: int):
     """The learner's current position: introduction, a scene, or the debrief."""
-    attempt = services.attempt_with_journal_for(current_user.id, attempt_id)
-    if attempt is None:
+    position = services.position_for(current_user.id, attempt_id)
+    if position is None:
         abort(404)
-    if attempt.status in (AttemptStatus.scenario_done, AttemptStatus.completed):
-        return redirect(url_for("learner.debrief", attempt_id=attempt.id))
-    if attempt.status == AttemptStatus.abandoned:
+    if position.status in (AttemptStatus.scenario_done, AttemptStatus.completed):
+        return redirect(url_for("learner.debrief", attempt_id=position.id))
+    if position.status == AttemptStatus.abandoned:
         flash("You restarted this module, so this earlier attempt is closed. Here is your current one.", "info")
-        return redirect(url_for("learner.show_module", slug=attempt.module.slug))
-    spec = services.spec_for(attempt)
-    scene = services.current_scene(attempt)
-    return render_template("learner/scene.html", attempt=attempt, spec=spec, scene=scene,
-                           journal=services.journal_answers(attempt, scene) if scene else {}, choice_error=None)
+        return redirect(url_for("learner.show_module", slug=services.module_slug(position.module_id)))
+    spec = services.spec_at(position)
+    scene = spec.scene(position.current_scene_id) if position.current_scene_id else None
+    return render_template("learner/scene.html", attempt=position, spec=spec, scene=scene,
+                           journal=position.journal if scene else {}, choice_error=None)
 
 
 def _after_move(attempt, result):

@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import signals
 from ..authoring.models import ContentModule, ModuleVersion
-from ..authoring.services import module_spec
+from ..authoring.services import module_spec, module_spec_by_id
 from ..content import ModuleSpec, SceneSpec, State, choose, continue_from_junction, start
 from ..content.markdown_render import plain_text
 from ..db import session
@@ -92,11 +92,6 @@ def start_attempt(user_id: int, module: ContentModule, now: datetime) -> Scenari
     return attempt
 
 
-def attempt_with_journal_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
-    """Like :func:`attempt_for`, with the journal answers in the same query (the player page)."""
-    return session.execute(_ATTEMPT_WITH_JOURNAL, {"attempt_id": attempt_id, "user_id": user_id}).unique().scalar()
-
-
 def attempt_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
     """The attempt if it belongs to this learner; None otherwise (callers answer 404).
 
@@ -106,11 +101,68 @@ def attempt_for(user_id: int, attempt_id: int) -> ScenarioAttempt | None:
     return session.scalar(_ATTEMPT_FOR_USER, {"attempt_id": attempt_id, "user_id": user_id})
 
 
-# Built once: these run on every player request.
+# Built once: this runs on every player request that changes something.
 _ATTEMPT_FOR_USER = (select(ScenarioAttempt).options(joinedload(ScenarioAttempt.version))
                      .where(ScenarioAttempt.id == bindparam("attempt_id"),
                             ScenarioAttempt.user_id == bindparam("user_id")))
-_ATTEMPT_WITH_JOURNAL = _ATTEMPT_FOR_USER.options(joinedload(ScenarioAttempt.journal_entries))
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """A learner's saved answer to a reflection prompt, as the scene page shows it."""
+
+    answer: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a learner is in an attempt: everything the scene page shows, as plain values.
+
+    Read by :func:`position_for` in one statement, without ORM objects. The scene page is
+    the most requested page in the product, and building ORM objects for the attempt, its
+    version and its journal cost more than the rest of the page's work put together (see
+    docs/performance.md). Anything that changes an attempt loads the model instead.
+    """
+
+    id: int
+    module_id: int
+    version_id: int
+    content_hash: str
+    status: AttemptStatus
+    step: int
+    current_scene_id: str | None
+    #: The learner's saved reflection answers in this attempt, by prompt id.
+    journal: dict[str, SavedAnswer]
+
+
+def position_for(user_id: int, attempt_id: int) -> Position | None:
+    """The learner's position in their attempt; None if it is not theirs (callers answer 404)."""
+    rows = session.connection().execute(_POSITION, {"attempt_id": attempt_id, "user_id": user_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    journal = {row.prompt_id: SavedAnswer(row.answer, row.updated_at) for row in rows if row.prompt_id is not None}
+    return Position(first.id, first.module_id, first.version_id, first.content_hash, first.status, first.step,
+                    first.current_scene_id, journal)
+
+
+# One row per saved journal answer (or one row with none).
+_POSITION = (select(ScenarioAttempt.id, ScenarioAttempt.module_id, ScenarioAttempt.version_id, ModuleVersion.content_hash,
+                    ScenarioAttempt.status, ScenarioAttempt.step, ScenarioAttempt.current_scene_id,
+                    JournalEntry.prompt_id, JournalEntry.answer, JournalEntry.updated_at)
+             .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
+             .outerjoin(JournalEntry, JournalEntry.attempt_id == ScenarioAttempt.id)
+             .where(ScenarioAttempt.id == bindparam("attempt_id"), ScenarioAttempt.user_id == bindparam("user_id")))
+
+
+def spec_at(position: Position) -> ModuleSpec:
+    """The module as it was in the position's version."""
+    return module_spec_by_id(position.version_id, position.content_hash)
+
+
+def module_slug(module_id: int) -> str:
+    return session.scalar(select(ContentModule.slug).where(ContentModule.id == module_id))
 
 
 def spec_for(attempt: ScenarioAttempt) -> ModuleSpec:
@@ -272,8 +324,6 @@ def journal_answers(attempt: ScenarioAttempt, scene: SceneSpec | None = None) ->
     """The learner's saved answers in this attempt (none to fetch when the scene has no prompts)."""
     if scene is not None and not scene.reflects:
         return {}
-    if "journal_entries" in attempt.__dict__:  # loaded with the attempt
-        return {e.prompt_id: e for e in attempt.journal_entries}
     return {e.prompt_id: e for e in session.scalars(_JOURNAL_FOR_ATTEMPT, {"attempt_id": attempt.id})}
 
 

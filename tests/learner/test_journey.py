@@ -128,6 +128,29 @@ def test_resume_from_a_new_session(app, make_user, player, browser):
     assert "Amira alone" in page
 
 
+def test_saved_reflection_comes_back_on_the_scene_page(app, player, browser):
+    """The scene page shows the learner's saved answer in place, with when it was saved."""
+    player.start()
+    player.begin()
+    fields, html = player.form_values()
+    assert "Saved " not in html
+    browser.client.post(f"{player.url}/journal/first-thoughts",
+                        data={"csrf_token": fields["csrf_token"], "answer": "That the family would be <hostile>."})
+    page = player.page().get_data(as_text=True)
+    assert "That the family would be &lt;hostile&gt;.</textarea>" in page
+    assert "<p class=\"muted\">Saved " in page
+
+
+def test_an_abandoned_attempt_sends_the_learner_to_the_module_page(app, player, browser):
+    player.start()
+    player.begin()
+    first = player.attempt_id
+    player.start()
+    response = browser.get(f"/attempts/{first}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/modules/first-visit")
+    assert "this earlier attempt is closed" in browser.get("/modules/first-visit").get_data(as_text=True)
+
+
 def test_restart_keeps_the_old_attempt(app, player, browser):
     player.start()
     player.begin()
