@@ -182,6 +182,21 @@ def _refuse_flush_when_read_only(sess, _context, _instances):
         raise WriteInReadOnlyView("a @read_only view tried to write")
 
 
+def write(statement, parameters: dict | None = None):
+    """Run an INSERT, UPDATE or DELETE on this unit of work's connection, without the ORM.
+
+    For the hottest writes (a learner's move through a scenario), where the ORM's
+    bookkeeping costs more than the statement. The write joins the request's transaction,
+    counts as a write (a GET that writes still commits) and is refused in a @read_only view,
+    exactly like an ORM write. Objects already loaded are not updated: callers do that.
+    """
+    if has_request_context() and g.get("_read_only"):
+        raise WriteInReadOnlyView("a @read_only view tried to write")
+    connection = session.connection()
+    session.info["wrote"] = True
+    return connection.execute(statement, parameters)
+
+
 def _has_writes() -> bool:
     """True when this session wrote (or is about to write) anything in its transaction."""
     if session.new or session.dirty or session.deleted:

@@ -15,7 +15,9 @@ module_completed = _signals.signal("module-completed")
 #: Sent when a quiz attempt is graded. Arguments: ``quiz_attempt``, ``now``.
 quiz_attempt_graded = _signals.signal("quiz-attempt-graded")
 
-#: Sent when a learner records a decision in a scenario. Arguments: ``decision``.
+#: Sent when a learner records a decision in a scenario. Arguments (plain values: the
+#: decision is written without an ORM object): ``attempt_id``, ``step``, ``scene_id``,
+#: ``choice_index``, ``judgement``, ``now``.
 decision_recorded = _signals.signal("decision-recorded")
 
 #: Sent when a user joins an organisation or team. Arguments: ``membership``, ``now``.

@@ -27,12 +27,22 @@ def test_a_get_that_flushes_is_committed(make_app):
         session.execute(Organisation.__table__.update().values(name="Renamed by Core"))
         return "ok"
 
+    @app.route("/_test/direct-write-on-get")
+    def direct_write_on_get():
+        from course_engine.db import write
+
+        write(Organisation.__table__.update().values(name="Renamed on the connection"))
+        return "ok"
+
     with isolated_context(app):
         assert app.test_client().get("/_test/write-on-get").status_code == 200
         assert _count() == 1
         app.test_client().get("/_test/core-update-on-get")
         session.expire_all()
         assert session.scalar(select(Organisation.name)) == "Renamed by Core"
+        app.test_client().get("/_test/direct-write-on-get")
+        session.expire_all()
+        assert session.scalar(select(Organisation.name)) == "Renamed on the connection"
 
 
 def test_an_error_response_rolls_back(make_app):
@@ -96,11 +106,22 @@ def test_read_only_views_run_without_a_transaction_and_refuse_writes(make_app, c
         session.flush()
         return "wrote"
 
+    @app.route("/_test/read-only-direct-write")
+    @read_only
+    def writes_directly():
+        from course_engine.db import write
+
+        write(Organisation.__table__.insert().values(slug="sneakier", name="Sneakier"))
+        return "wrote"
+
     with isolated_context(app):
         client = app.test_client()
         assert client.get("/_test/read-only").get_data(as_text=True) == "no transaction"
         assert client.get("/_test/ordinary").get_data(as_text=True) == "in a transaction"  # the check can tell
         # A programming error: logged with its traceback, a 500 page for the person, nothing saved.
         assert client.get("/_test/read-only-write").status_code == 500
+        assert "WriteInReadOnlyView" in caplog.text
+        caplog.clear()
+        assert client.get("/_test/read-only-direct-write").status_code == 500
         assert "WriteInReadOnlyView" in caplog.text
         assert _count() == 0

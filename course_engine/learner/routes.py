@@ -129,8 +129,8 @@ def _after_move(attempt, result):
     if result.outcome is services.MoveOutcome.stale:
         flash(STALE_MESSAGE, "info")
         return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
-    if result.decision is not None:
-        return redirect(url_for("learner.feedback", attempt_id=attempt.id, step=result.decision.step), code=303)
+    if result.decision_step is not None:
+        return redirect(url_for("learner.feedback", attempt_id=attempt.id, step=result.decision_step), code=303)
     return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
 
 

@@ -20,7 +20,7 @@ from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec, module_spec_by_id
 from ..content import ModuleSpec, SceneSpec, State, choose, continue_from_junction, start
 from ..content.markdown_render import plain_text
-from ..db import session
+from ..db import session, write
 from ..quizzes.models import QuizAttempt
 from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
 
@@ -44,7 +44,8 @@ class MoveOutcome(enum.Enum):
 @dataclass(frozen=True)
 class MoveResult:
     outcome: MoveOutcome
-    decision: Decision | None = None
+    #: The step of the decision this move recorded, if it recorded one (its feedback page).
+    decision_step: int | None = None
 
 
 # --- registration years ------------------------------------------------------------------
@@ -189,10 +190,7 @@ def _claim_step(attempt: ScenarioAttempt, shown_step: int, **values) -> bool:
     click) cannot both apply, because the second finds the step already moved on.
     """
     values["step"] = shown_step + 1
-    result = session.execute(
-        ScenarioAttempt.__table__.update()
-        .where(and_(ScenarioAttempt.id == attempt.id, ScenarioAttempt.step == shown_step))
-        .values(**values))
+    result = write(_CLAIM_STEP, {"attempt_id": attempt.id, "shown_step": shown_step, **values})
     if result.rowcount != 1:
         session.refresh(attempt)
         return False
@@ -201,7 +199,14 @@ def _claim_step(attempt: ScenarioAttempt, shown_step: int, **values) -> bool:
     return True
 
 
-def _position(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: datetime) -> dict:
+# The SET clause comes from the values passed in (the new position).
+_CLAIM_STEP = (ScenarioAttempt.__table__.update()
+               .where(ScenarioAttempt.__table__.c.id == bindparam("attempt_id"),
+                      ScenarioAttempt.__table__.c.step == bindparam("shown_step")))
+_INSERT_DECISION = Decision.__table__.insert()
+
+
+def _arrival(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: datetime) -> dict:
     """Column values for arriving at ``state`` (the scene, counters, and an ending if it is one)."""
     gap = now - attempt.last_active_at if attempt.last_active_at else timedelta(0)
     values = {
@@ -218,7 +223,7 @@ def begin_scenario(attempt: ScenarioAttempt, shown_step: int, now: datetime) -> 
     if attempt.status != AttemptStatus.in_progress or attempt.current_scene_id is not None:
         return MoveResult(MoveOutcome.stale)
     spec = spec_for(attempt)
-    if shown_step != attempt.step or not _claim_step(attempt, shown_step, **_position(attempt, spec, start(spec), now)):
+    if shown_step != attempt.step or not _claim_step(attempt, shown_step, **_arrival(attempt, spec, start(spec), now)):
         return MoveResult(MoveOutcome.stale)
     return MoveResult(MoveOutcome.applied)
 
@@ -251,18 +256,17 @@ def make_choice(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, 
     if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
         raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
     state = choose(spec, State(scene.id, dict(attempt.counters)), index)
-    if not _claim_step(attempt, shown_step, **_position(attempt, spec, state, now)):
+    if not _claim_step(attempt, shown_step, **_arrival(attempt, spec, state, now)):
         return MoveResult(MoveOutcome.stale)
     choice = scene.choices[index]
-    decision = Decision(attempt_id=attempt.id, step=shown_step, scene_id=scene.id, choice_index=index,
-                        judgement=choice.judgement, target_scene_id=state.scene_id,
-                        counters_after=dict(state.counters), created_at=now)
     # No savepoint needed: _claim_step made this request the only one that can write this step
     # (the unique (attempt, step) constraint stays as a backstop).
-    session.add(decision)
-    session.flush()
-    signals.decision_recorded.send(None, decision=decision)
-    return MoveResult(MoveOutcome.applied, decision)
+    write(_INSERT_DECISION, {"attempt_id": attempt.id, "step": shown_step, "scene_id": scene.id, "choice_index": index,
+                             "judgement": choice.judgement, "target_scene_id": state.scene_id,
+                             "counters_after": dict(state.counters), "created_at": now})
+    signals.decision_recorded.send(None, attempt_id=attempt.id, step=shown_step, scene_id=scene.id,
+                                   choice_index=index, judgement=choice.judgement, now=now)
+    return MoveResult(MoveOutcome.applied, decision_step=shown_step)
 
 
 def continue_junction(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, now: datetime) -> MoveResult:
@@ -275,7 +279,7 @@ def continue_junction(attempt: ScenarioAttempt, shown_step: int, shown_scene_id:
     if scene.kind != "junction":
         raise LearningError("There is nothing to continue from here.")
     state = continue_from_junction(spec, State(scene.id, dict(attempt.counters)))
-    if not _claim_step(attempt, shown_step, **_position(attempt, spec, state, now)):
+    if not _claim_step(attempt, shown_step, **_arrival(attempt, spec, state, now)):
         return MoveResult(MoveOutcome.stale)
     return MoveResult(MoveOutcome.applied)
 
