@@ -13,7 +13,9 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application. ``test_config`` replaces the instance file and environment layers."""
-    app = Flask(__name__, instance_relative_config=True)
+    from .application import CourseEngine
+
+    app = CourseEngine(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import config
@@ -36,7 +38,7 @@ def _register_features(app: Flask) -> None:
     from . import auth, authoring, certificates, cpd, employers, learner, main, orgs, quizzes
     from .demo.cli import seed_demo_command
 
-    #: Navigation providers: callables (user) -> list of NavItem, in menu order; features
+    #: Navigation providers: callables (user, request path) -> list of NavItem, in menu order; features
     #: installed by ``init_app`` below append theirs.
     app.extensions["course_engine.nav"] = [learner.nav_items, authoring.nav_items]
 
@@ -56,6 +58,7 @@ def _register_features(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask import g, request
     from flask_login import current_user
 
     from .orgs.access import has_site_role
@@ -63,12 +66,13 @@ def _register_template_helpers(app: Flask) -> None:
 
     def nav_items():
         """Navigation links the current user's roles allow, from each feature's provider."""
+        # Providers get the user and path themselves, not the current_user and request
+        # proxies: each attribute read through a proxy costs several lookups, on every page.
+        user, path = current_user._get_current_object(), request.path
         items = []
         for provider in app.extensions["course_engine.nav"]:
-            items.extend(provider(current_user))
+            items.extend(provider(user, path))
         return items
-
-    from flask import g, request
 
     # Globals (not a context processor) so imported macros can use them too; request and g
     # are proxies, resolved when a page renders.
