@@ -10,17 +10,16 @@ def init_app(app) -> None:
     app.cli.add_command(content_cli)
 
 
-def nav_items(user):
+def nav_items(user, path: str):
     """'Content' in the menu for authors."""
-    from flask import request, url_for
+    from flask import url_for
 
     from ..orgs import NavItem
     from ..orgs.access import has_site_role
 
     if not has_site_role(user, "author"):
         return []
-    url = url_for("authoring.list_content")
-    return [NavItem("Content", url, request.path.startswith("/authoring"))]
+    return [NavItem("Content", url_for("authoring.list_content"), path.startswith("/authoring"))]
 
 
 from . import routes  # noqa: E402,F401

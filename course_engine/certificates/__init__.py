@@ -54,15 +54,15 @@ def issue_on_completion(sender, completion, now, **_kwargs) -> None:
         log.exception("Certificate for completion %s could not be issued; it will be retried", completion.id)
 
 
-def nav_items(user):
+def nav_items(user, path: str):
     """'Certificates' in the menu for anyone logged in."""
-    from flask import request, url_for
+    from flask import url_for
 
     from ..orgs import NavItem
 
     if not getattr(user, "is_authenticated", False):
         return []
-    return [NavItem("Certificates", url_for("certificates.list_certificates"), request.path.startswith("/certificates"))]
+    return [NavItem("Certificates", url_for("certificates.list_certificates"), path.startswith("/certificates"))]
 
 
 @bp.cli.command("issue-missing")

@@ -12,15 +12,15 @@ def init_app(app) -> None:
     app.extensions.setdefault("course_engine.nav", []).append(nav_items)
 
 
-def nav_items(user):
+def nav_items(user, path: str):
     """'CPD record' in the menu for anyone logged in."""
-    from flask import request, url_for
+    from flask import url_for
 
     from ..orgs import NavItem
 
     if not getattr(user, "is_authenticated", False):
         return []
-    return [NavItem("CPD record", url_for("cpd.show_log"), request.path.startswith("/cpd"))]
+    return [NavItem("CPD record", url_for("cpd.show_log"), path.startswith("/cpd"))]
 
 
 from . import routes  # noqa: E402,F401

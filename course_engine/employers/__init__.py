@@ -16,9 +16,9 @@ def init_app(app) -> None:
     app.cli.add_command(reminders_cli)
 
 
-def nav_items(user):
+def nav_items(user, path: str):
     """'Manage: <organisation>' for managers and organisation admins (one entry per organisation)."""
-    from flask import request, url_for
+    from flask import url_for
 
     from ..orgs import NavItem
     from ..orgs.services import employer_organisations
@@ -29,7 +29,7 @@ def nav_items(user):
     for slug, name in employer_organisations(user.id):
         url = url_for("employers.dashboard", org_slug=slug)
         # One entry per organisation; its pages (reports, teams, people) share one sub-menu.
-        items.append(NavItem(f"Manage: {name}", url, request.path.startswith(f"/orgs/{slug}/")))
+        items.append(NavItem(f"Manage: {name}", url, path.startswith(f"/orgs/{slug}/")))
     return items
 
 

@@ -4,13 +4,13 @@ from flask import Blueprint
 bp = Blueprint("learner", __name__)
 
 
-def nav_items(user):
-    from flask import request, url_for
+def nav_items(user, path: str):
+    """'Modules' (the catalogue) in the menu."""
+    from flask import url_for
 
     from ..orgs import NavItem
 
-    url = url_for("learner.catalogue")
-    return [NavItem("Modules", url, request.path.startswith("/modules"))]
+    return [NavItem("Modules", url_for("learner.catalogue"), path.startswith("/modules"))]
 
 
 from . import routes  # noqa: E402,F401
