@@ -111,9 +111,7 @@ def start_attempt(slug: str):
 @login_required
 def play(attempt_id: int):
     """The learner's current position: introduction, a scene, or the debrief."""
-    position = services.position_for(current_user.id, attempt_id)
-    if position is None:
-        abort(404)
+    position = _position_or_404(attempt_id)
     if position.status in (AttemptStatus.scenario_done, AttemptStatus.completed):
         return redirect(url_for("learner.debrief", attempt_id=position.id))
     if position.status == AttemptStatus.abandoned:
@@ -125,49 +123,58 @@ def play(attempt_id: int):
                            journal=position.journal if scene else {}, choice_error=None)
 
 
-def _after_move(attempt, result):
+def _position_or_404(attempt_id: int) -> services.Position:
+    position = services.position_for(current_user.id, attempt_id)
+    if position is None:
+        abort(404)
+    return position
+
+
+def _after_move(attempt_id: int, result):
     if result.outcome is services.MoveOutcome.stale:
         flash(STALE_MESSAGE, "info")
-        return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
+        return redirect(url_for("learner.play", attempt_id=attempt_id), code=303)
     if result.decision_step is not None:
-        return redirect(url_for("learner.feedback", attempt_id=attempt.id, step=result.decision_step), code=303)
-    return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
+        return redirect(url_for("learner.feedback", attempt_id=attempt_id, step=result.decision_step), code=303)
+    return redirect(url_for("learner.play", attempt_id=attempt_id), code=303)
 
+
+# The moves work on the learner's position (one statement, no ORM objects): see services.Position.
 
 @bp.route("/attempts/<int:attempt_id>/begin", methods=["POST"])
 @login_required
 def begin(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
-    return _after_move(attempt, services.begin_scenario(attempt, _shown_step(), utcnow()))
+    position = _position_or_404(attempt_id)
+    return _after_move(position.id, services.begin_scenario(position, _shown_step(), utcnow()))
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
 @login_required
 def choose(attempt_id: int):
     """Record a decision. Stale pages change nothing; a choice not on the page is a 400."""
-    attempt = _attempt_or_404(attempt_id)
+    position = _position_or_404(attempt_id)
     step, scene_id, key = _shown_step(), request.form.get("scene", ""), request.form.get("choice", "")
-    if not key and step == attempt.step and scene_id == attempt.current_scene_id:
-        spec = services.spec_for(attempt)
-        return render_template("learner/scene.html", attempt=attempt, spec=spec, scene=services.current_scene(attempt),
-                               journal=services.journal_answers(attempt),
+    if not key and step == position.step and scene_id == position.current_scene_id:
+        spec = services.spec_at(position)
+        return render_template("learner/scene.html", attempt=position, spec=spec,
+                               scene=spec.scene(position.current_scene_id), journal=position.journal,
                                choice_error="Choose one of the options before you continue."), 400
     try:
-        result = services.make_choice(attempt, step, scene_id, key, utcnow())
+        result = services.make_choice(position, step, scene_id, key, utcnow())
     except services.LearningError as exc:
         abort(400, description=str(exc))
-    return _after_move(attempt, result)
+    return _after_move(position.id, result)
 
 
 @bp.route("/attempts/<int:attempt_id>/continue", methods=["POST"])
 @login_required
 def continue_on(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    position = _position_or_404(attempt_id)
     try:
-        result = services.continue_junction(attempt, _shown_step(), request.form.get("scene", ""), utcnow())
+        result = services.continue_junction(position, _shown_step(), request.form.get("scene", ""), utcnow())
     except services.LearningError as exc:
         abort(400, description=str(exc))
-    return _after_move(attempt, result)
+    return _after_move(position.id, result)
 
 
 @bp.route("/attempts/<int:attempt_id>/feedback/<int:step>")

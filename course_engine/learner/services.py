@@ -120,10 +120,11 @@ class SavedAnswer:
 class Position:
     """Where a learner is in an attempt: everything the scene page shows, as plain values.
 
-    Read by :func:`position_for` in one statement, without ORM objects. The scene page is
-    the most requested page in the product, and building ORM objects for the attempt, its
-    version and its journal cost more than the rest of the page's work put together (see
-    docs/performance.md). Anything that changes an attempt loads the model instead.
+    Read by :func:`position_for` in one statement, without ORM objects. The scene page and
+    the moves (begin, choose, continue) are the most requested pages in the product, and
+    building ORM objects for the attempt, its version and its journal cost more than the
+    rest of a scene page's work put together (see docs/performance.md). The moves accept a
+    position or a loaded :class:`ScenarioAttempt`; everything else uses the model.
     """
 
     id: int
@@ -133,6 +134,9 @@ class Position:
     status: AttemptStatus
     step: int
     current_scene_id: str | None
+    counters: dict[str, int]
+    last_active_at: datetime | None
+    active_seconds: int
     #: The learner's saved reflection answers in this attempt, by prompt id.
     journal: dict[str, SavedAnswer]
 
@@ -145,12 +149,13 @@ def position_for(user_id: int, attempt_id: int) -> Position | None:
     first = rows[0]
     journal = {row.prompt_id: SavedAnswer(row.answer, row.updated_at) for row in rows if row.prompt_id is not None}
     return Position(first.id, first.module_id, first.version_id, first.content_hash, first.status, first.step,
-                    first.current_scene_id, journal)
+                    first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal)
 
 
 # One row per saved journal answer (or one row with none).
 _POSITION = (select(ScenarioAttempt.id, ScenarioAttempt.module_id, ScenarioAttempt.version_id, ModuleVersion.content_hash,
                     ScenarioAttempt.status, ScenarioAttempt.step, ScenarioAttempt.current_scene_id,
+                    ScenarioAttempt.counters, ScenarioAttempt.last_active_at, ScenarioAttempt.active_seconds,
                     JournalEntry.prompt_id, JournalEntry.answer, JournalEntry.updated_at)
              .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
              .outerjoin(JournalEntry, JournalEntry.attempt_id == ScenarioAttempt.id)
@@ -183,20 +188,30 @@ def _touch(attempt: ScenarioAttempt, now: datetime) -> None:
     attempt.last_active_at = now
 
 
-def _claim_step(attempt: ScenarioAttempt, shown_step: int, **values) -> bool:
+#: What the moves below work on: a position (the player's routes) or a loaded attempt.
+Mover = Position | ScenarioAttempt
+
+
+def _spec_of(attempt: Mover) -> ModuleSpec:
+    return spec_at(attempt) if isinstance(attempt, Position) else spec_for(attempt)
+
+
+def _claim_step(attempt: Mover, shown_step: int, **values) -> bool:
     """Move the attempt from ``shown_step`` to the next step, with its new position, atomically.
 
     One conditional UPDATE: two requests submitted from the same page (two tabs, a double
-    click) cannot both apply, because the second finds the step already moved on.
+    click) cannot both apply, because the second finds the step already moved on. A loaded
+    attempt is brought up to date; a position is a snapshot and stays as it was read.
     """
     values["step"] = shown_step + 1
     result = write(_CLAIM_STEP, {"attempt_id": attempt.id, "shown_step": shown_step, **values})
-    if result.rowcount != 1:
-        session.refresh(attempt)
-        return False
-    for key, value in values.items():
-        set_committed_value(attempt, key, value)  # already written: don't UPDATE again
-    return True
+    if isinstance(attempt, ScenarioAttempt):
+        if result.rowcount != 1:
+            session.refresh(attempt)
+        else:
+            for key, value in values.items():
+                set_committed_value(attempt, key, value)  # already written: don't UPDATE again
+    return result.rowcount == 1
 
 
 # The SET clause comes from the values passed in (the new position).
@@ -206,7 +221,7 @@ _CLAIM_STEP = (ScenarioAttempt.__table__.update()
 _INSERT_DECISION = Decision.__table__.insert()
 
 
-def _arrival(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: datetime) -> dict:
+def _arrival(attempt: Mover, spec: ModuleSpec, state: State, now: datetime) -> dict:
     """Column values for arriving at ``state`` (the scene, counters, and an ending if it is one)."""
     gap = now - attempt.last_active_at if attempt.last_active_at else timedelta(0)
     values = {
@@ -218,11 +233,11 @@ def _arrival(attempt: ScenarioAttempt, spec: ModuleSpec, state: State, now: date
     return values
 
 
-def begin_scenario(attempt: ScenarioAttempt, shown_step: int, now: datetime) -> MoveResult:
+def begin_scenario(attempt: Mover, shown_step: int, now: datetime) -> MoveResult:
     """Leave the introduction for the first scene."""
     if attempt.status != AttemptStatus.in_progress or attempt.current_scene_id is not None:
         return MoveResult(MoveOutcome.stale)
-    spec = spec_for(attempt)
+    spec = _spec_of(attempt)
     if shown_step != attempt.step or not _claim_step(attempt, shown_step, **_arrival(attempt, spec, start(spec), now)):
         return MoveResult(MoveOutcome.stale)
     return MoveResult(MoveOutcome.applied)
@@ -236,7 +251,7 @@ def parse_choice_key(key: str) -> tuple[str, int]:
     return scene_id, int(index)
 
 
-def make_choice(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, choice_key: str,
+def make_choice(attempt: Mover, shown_step: int, shown_scene_id: str, choice_key: str,
                 now: datetime) -> MoveResult:
     """Record a decision and move on.
 
@@ -250,7 +265,7 @@ def make_choice(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, 
     if attempt.status != AttemptStatus.in_progress or shown_step != attempt.step \
             or shown_scene_id != attempt.current_scene_id:
         return MoveResult(MoveOutcome.stale)
-    spec = spec_for(attempt)
+    spec = _spec_of(attempt)
     scene = spec.scene(attempt.current_scene_id) if attempt.current_scene_id else None
     choice_scene, index = parse_choice_key(choice_key)
     if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
@@ -269,12 +284,12 @@ def make_choice(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, 
     return MoveResult(MoveOutcome.applied, decision_step=shown_step)
 
 
-def continue_junction(attempt: ScenarioAttempt, shown_step: int, shown_scene_id: str, now: datetime) -> MoveResult:
+def continue_junction(attempt: Mover, shown_step: int, shown_scene_id: str, now: datetime) -> MoveResult:
     """Leave a junction that had text to read."""
     if attempt.status != AttemptStatus.in_progress or shown_step != attempt.step \
             or shown_scene_id != attempt.current_scene_id:
         return MoveResult(MoveOutcome.stale)
-    spec = spec_for(attempt)
+    spec = _spec_of(attempt)
     scene = spec.scene(attempt.current_scene_id)
     if scene.kind != "junction":
         raise LearningError("There is nothing to continue from here.")
