@@ -23,7 +23,7 @@ from course_engine import create_app  # noqa: E402
 from course_engine.auth.models import User  # noqa: E402
 from course_engine.cpd import exports, services  # noqa: E402
 from course_engine.cpd.models import ActivityType, PeerFormat  # noqa: E402
-from course_engine.db import session  # noqa: E402
+from course_engine.db import dispose_engines, session  # noqa: E402
 from course_engine.models import metadata  # noqa: E402
 
 ENTRIES = 100
@@ -97,7 +97,7 @@ def main() -> None:
             print(f"median of {args.runs}: {statistics.median(total) * 1000:.0f} ms "
                   f"(query and summary + PDF); PDF rendering alone {statistics.median(render) * 1000:.0f} ms")
             session.remove()
-            app.extensions["course_engine.db"].dispose()
+            dispose_engines(app)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ def _csv(client, url):
 
 def measure(database_url: str, learners: int, reuse: bool) -> dict:
     from course_engine.authoring.models import ContentModule
-    from course_engine.db import session
+    from course_engine.db import dispose_engines, session
 
     built = None
     if not reuse:
@@ -104,7 +104,7 @@ def measure(database_url: str, learners: int, reuse: bool) -> dict:
     results["cpu"] = dict(CPU)
     CPU.clear()
     with app.app_context():
-        app.extensions["course_engine.db"].dispose()
+        dispose_engines(app)
     return results
 
 

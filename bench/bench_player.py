@@ -56,7 +56,7 @@ def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
     from course_engine.auth.passwords import hash_password
     from course_engine.authoring.models import ContentModule
     from course_engine.authoring.services import sync_content
-    from course_engine.db import alembic_config, session, utcnow
+    from course_engine.db import alembic_config, dispose_engines, session, utcnow
     from course_engine.learner import services as learner
     from course_engine.learner.models import AttemptStatus
     from course_engine.quizzes import services as quizzes
@@ -95,7 +95,7 @@ def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
         session.query(ScenarioAttempt).filter(ScenarioAttempt.id.in_(choice_ids + [view_id])).update(
             {"status": AttemptStatus.in_progress}, synchronize_session=False)
         session.commit()
-        app.extensions["course_engine.db"].dispose()
+        dispose_engines(app)
     return {"view_id": view_id, "scene": first_scene, "choice_ids": choice_ids, "quiz": quiz_bodies}
 
 

@@ -112,7 +112,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 def _read_only_bind(engine: Engine) -> Engine:
     """The engine read-only views read through: the same pool, without transactions.
 
-    PostgreSQL: autocommit, which saves a BEGIN and a ROLLBACK round trip per page. SQLite:
+    PostgreSQL: a second, small pool of connections kept in autocommit mode, which saves a
+    BEGIN and a ROLLBACK round trip per page (its own pool because switching a pooled
+    connection to autocommit and back on every checkout cost more Python than the page's
+    queries: measured 5.18M -> 4.86M instructions per scene page). SQLite:
     the engine itself. Its driver never opens a transaction for a SELECT anyway, and switching
     a connection to autocommit and back costs a ``PRAGMA read_uncommitted`` each way, which
     makes SQLite throw away every prepared statement on that connection (measured: the scene
@@ -120,7 +123,16 @@ def _read_only_bind(engine: Engine) -> Engine:
     """
     if engine.dialect.name == "sqlite":
         return engine
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return create_engine(engine.url, echo=engine.echo, isolation_level="AUTOCOMMIT", pool_recycle=1800,
+                         pool_size=2, max_overflow=10)
+
+
+def dispose_engines(app) -> None:
+    """Close every pooled connection of the app's engines (tests and scripts that end)."""
+    engines = {id(e): e for e in (app.extensions.get("course_engine.db"), app.extensions.get("course_engine.db.read_only"))
+               if e is not None}
+    for engine in engines.values():
+        engine.dispose()
 
 
 def init_app(app) -> None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from course_engine import create_app
-from course_engine.db import Base, session, utcnow
+from course_engine.db import Base, dispose_engines, session, utcnow
 from course_engine.models import metadata
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -60,7 +60,7 @@ def _schema(database_url, tmp_path_factory):
     yield
     with app.app_context():
         metadata.drop_all(app.extensions["course_engine.db"])
-        app.extensions["course_engine.db"].dispose()
+        dispose_engines(app)
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def make_app(database_url, _schema, tmp_path):
             if not emptied and app.config["DATABASE_URL"] == database_url:
                 _empty_tables(app.extensions["course_engine.db"])
                 emptied = True
-            app.extensions["course_engine.db"].dispose()
+            dispose_engines(app)
 
 
 def _empty_tables(engine) -> None:
@@ -112,7 +112,7 @@ def isolated_context(app):
             yield twin
         finally:
             session.remove()
-            twin.extensions["course_engine.db"].dispose()
+            dispose_engines(twin)
 
 
 @pytest.fixture
