@@ -1,0 +1,127 @@
+"""Instructions per request, counted by valgrind: a noise-free companion to bench_player.py.
+
+    .venv/bin/python bench/count_instructions.py            # hello, scene page, choice submission
+    .venv/bin/python bench/count_instructions.py --requests 300 scene
+
+The machines here are noisy (timings of one page vary by 2x from second to second), so
+small changes to the player are judged by the instructions the app executes per request,
+in process, without gunicorn or a client: valgrind's callgrind counts them, switched on
+only around the measured requests. Needs valgrind (``apt-get install valgrind``). The
+figures are for the app's own work; bench_player.py gives the requests per second a
+server actually reaches.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("hello", "scene", "choice")
+
+
+def run_requests(kind: str, count: int, data_file: str) -> None:
+    """Inside valgrind: log in, warm up, then count instructions over ``count`` requests."""
+    data = json.loads(Path(data_file).read_text())
+    os.environ["COURSE_ENGINE_RATELIMIT_ENABLED"] = "false"
+    sys.path.insert(0, str(ROOT))
+    from werkzeug.test import EnvironBuilder
+
+    from bench.wsgi_bench import app
+
+    client, headers = app.test_client(), {"User-Agent": "bench"}
+    page = client.get("/login", headers=headers).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "email": "bench@example.org", "password": data["password"]},
+                headers=headers)
+    page = client.get("/learning", headers=headers).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    cookie = client.get_cookie("session").value
+
+    def call(path, form=None):
+        options = dict(path=path, environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                       headers={"Cookie": f"session={cookie}", "User-Agent": "bench"})
+        if form is not None:
+            options.update(method="POST", data=urllib.parse.urlencode(form),
+                           content_type="application/x-www-form-urlencoded")
+        statuses = []
+        body = app.wsgi_app(EnvironBuilder(**options).get_environ(), lambda s, h, e=None: statuses.append(s))
+        b"".join(body)
+        return statuses[0]
+
+    attempts = iter(data["choice_ids"])
+    requests = {
+        "hello": lambda: call("/_bench/hello"),
+        "scene": lambda: call(f"/attempts/{data['view_id']}"),
+        "choice": lambda: call(f"/attempts/{next(attempts)}/choose", {"csrf_token": token, "step": "1",
+                                                                        "scene": data["scene"],
+                                                                        "choice": f"{data['scene']}.0"}),
+    }
+    for _ in range(20):
+        requests["hello"](), requests["scene"]()
+    for _ in range(3):
+        requests[kind]()
+    subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], capture_output=True, check=True)
+    for _ in range(count):
+        status = requests[kind]()
+    subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], capture_output=True, check=True)
+    expected = "303" if kind == "choice" else "200"
+    assert status.startswith(expected), f"{kind}: {status}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kinds", nargs="*", metavar="kind", help="hello, scene, choice (default: all three)")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--_worker", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args._worker:
+        kind, count, data_file = args._worker
+        run_requests(kind, int(count), data_file)
+        return 0
+    unknown = [k for k in args.kinds if k not in KINDS]
+    if unknown:
+        parser.error(f"unknown request kind {unknown[0]!r}: choose from {', '.join(KINDS)}")
+    args.kinds = args.kinds or list(KINDS)
+    if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
+        print("valgrind is not installed: apt-get install valgrind", file=sys.stderr)
+        return 2
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_player
+
+    workdir = Path(tempfile.mkdtemp(prefix="ce-instructions-"))
+    try:
+        print("Preparing a SQLite database …", flush=True)
+        data = bench_player.prepare_database(None, workdir, args.requests + 50)
+        data_file = workdir / "data.json"
+        data_file.write_text(json.dumps({"view_id": data["view_id"], "scene": data["scene"],
+                                         "choice_ids": data["choice_ids"], "password": bench_player.PASSWORD}))
+        database = workdir / "bench.db"
+        print(f"{'request':<10} {'instructions per request':>26}")
+        for kind in args.kinds:
+            copy = workdir / f"run-{kind}.db"
+            shutil.copy(database, copy)
+            env = dict(os.environ, COURSE_ENGINE_DATABASE_URL=f"sqlite:///{copy}", SECRET_KEY="benchmark-secret")
+            run = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
+                                  sys.executable, __file__, "--_worker", kind, str(args.requests), str(data_file)],
+                                 env=env, capture_output=True, text=True)
+            found = re.search(r"Collected : (\d+)", run.stderr)
+            if run.returncode != 0 or not found:
+                print(run.stderr[-2000:], file=sys.stderr)
+                return 1
+            print(f"{kind:<10} {int(found.group(1)) / args.requests / 1e6:22.2f} M", flush=True)
+        return 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
