@@ -48,8 +48,6 @@ class ScenarioAttempt(Base):
     user: Mapped[User] = relationship()
     module: Mapped[ContentModule] = relationship()
     version: Mapped[ModuleVersion] = relationship()
-    #: Loaded with the attempt for the player page (one query), never lazily.
-    journal_entries: Mapped[list["JournalEntry"]] = relationship(lazy="raise_on_sql", viewonly=True)
 
 
 class Decision(Base):

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from .. import signals
 from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec, module_spec_by_id
-from ..content import ModuleSpec, SceneSpec, State, choose, continue_from_junction, start
+from ..content import ModuleSpec, State, choose, continue_from_junction, start
 from ..content.markdown_render import plain_text
 from ..db import session, write
 from ..quizzes.models import QuizAttempt
@@ -173,13 +173,6 @@ def module_slug(module_id: int) -> str:
 
 def spec_for(attempt: ScenarioAttempt) -> ModuleSpec:
     return module_spec(attempt.version)
-
-
-def current_scene(attempt: ScenarioAttempt) -> SceneSpec | None:
-    """The scene the learner is on, or None on the introduction."""
-    if attempt.current_scene_id is None:
-        return None
-    return spec_for(attempt).scene(attempt.current_scene_id)
 
 
 def _touch(attempt: ScenarioAttempt, now: datetime) -> None:
@@ -337,16 +330,6 @@ def save_journal_answer(attempt: ScenarioAttempt, prompt_id: str, answer: str, n
     _touch(attempt, now)
     session.flush()
     return entry
-
-
-def journal_answers(attempt: ScenarioAttempt, scene: SceneSpec | None = None) -> dict[str, JournalEntry]:
-    """The learner's saved answers in this attempt (none to fetch when the scene has no prompts)."""
-    if scene is not None and not scene.reflects:
-        return {}
-    return {e.prompt_id: e for e in session.scalars(_JOURNAL_FOR_ATTEMPT, {"attempt_id": attempt.id})}
-
-
-_JOURNAL_FOR_ATTEMPT = select(JournalEntry).where(JournalEntry.attempt_id == bindparam("attempt_id"))
 
 
 def final_reflection_for(attempt: ScenarioAttempt) -> FinalReflection | None:
