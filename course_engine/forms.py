@@ -44,10 +44,6 @@ class BaseForm(Form):
         return items
 
 
-class CSRFOnlyForm(BaseForm):
-    """Used by the global CSRF check and for buttons that post no other data (log out)."""
-
-
 class _TokenField:
     """The two things WTForms' SessionCSRF reads from a field when it checks a token."""
 
