@@ -118,8 +118,8 @@ def _read_only_bind(engine: Engine) -> Engine:
     queries: measured 5.18M -> 4.86M instructions per scene page). SQLite:
     the engine itself. Its driver never opens a transaction for a SELECT anyway, and switching
     a connection to autocommit and back costs a ``PRAGMA read_uncommitted`` each way, which
-    makes SQLite throw away every prepared statement on that connection (measured: the scene
-    page's two queries went from about 0.02 ms each to about 0.2 ms).
+    makes SQLite throw away every prepared statement on that connection (measured under
+    cProfile: 0.23 ms per statement executed with the switch, 0.08 ms without).
     """
     if engine.dialect.name == "sqlite":
         return engine
