@@ -188,10 +188,15 @@ def read_only(view):
     return wrapped
 
 
-@event.listens_for(_AppBoundSession, "before_flush")
-def _refuse_flush_when_read_only(sess, _context, _instances):
+def _refuse_write_when_read_only() -> None:
+    """The one check behind every way of writing (ORM flush, ORM DML, :func:`write`)."""
     if has_request_context() and g.get("_read_only"):
         raise WriteInReadOnlyView("a @read_only view tried to write")
+
+
+@event.listens_for(_AppBoundSession, "before_flush")
+def _refuse_flush_when_read_only(sess, _context, _instances):
+    _refuse_write_when_read_only()
 
 
 def write(statement, parameters: dict | None = None):
@@ -202,8 +207,7 @@ def write(statement, parameters: dict | None = None):
     counts as a write (a GET that writes still commits) and is refused in a @read_only view,
     exactly like an ORM write. Objects already loaded are not updated: callers do that.
     """
-    if has_request_context() and g.get("_read_only"):
-        raise WriteInReadOnlyView("a @read_only view tried to write")
+    _refuse_write_when_read_only()
     connection = session.connection()
     session.info["wrote"] = True
     return connection.execute(statement, parameters)
@@ -224,8 +228,7 @@ def _mark_flush(sess, _context):
 @event.listens_for(_AppBoundSession, "do_orm_execute")
 def _mark_dml(orm_execute_state):
     if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
-        if has_request_context() and g.get("_read_only"):
-            raise WriteInReadOnlyView("a @read_only view tried to write")
+        _refuse_write_when_read_only()
         orm_execute_state.session.info["wrote"] = True
 
 
