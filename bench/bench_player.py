@@ -44,6 +44,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def create_database_beside(url: str):
+    """A fresh PostgreSQL database on the server ``url`` names: (its URL, a function dropping it)."""
+    from sqlalchemy import create_engine, text
+
+    name = "ce_bench_" + uuid.uuid4().hex[:8]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.rsplit("/", 1)[0] + "/" + name, drop
+
+
 def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
     """Migrate, load the library, create a learner with many attempts ready to move."""
     os.environ["COURSE_ENGINE_DATABASE_URL"] = url or f"sqlite:///{workdir / 'bench.db'}"
@@ -202,16 +219,9 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="ce-bench-"))
-    db_url, cleanup = None, None
+    db_url, drop_database = None, None
     if args.database_url:
-        from sqlalchemy import create_engine, text
-
-        name = "ce_bench_" + uuid.uuid4().hex[:8]
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        db_url = args.database_url.rsplit("/", 1)[0] + "/" + name
-        cleanup = (admin, name)
+        db_url, drop_database = create_database_beside(args.database_url)
     backend = "PostgreSQL" if db_url else "SQLite"
     print(f"Preparing {backend} database with {args.attempts} attempts …", flush=True)
     data = prepare_database(db_url, workdir, args.attempts)
@@ -302,12 +312,8 @@ def main() -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
-        if cleanup:
-            from sqlalchemy import text
-
-            admin, name = cleanup
-            with admin.connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if drop_database:
+            drop_database()
 
 
 if __name__ == "__main__":

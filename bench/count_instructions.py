@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/count_instructions.py            # hello, scene page, choice submission
     .venv/bin/python bench/count_instructions.py --requests 300 scene
+    .venv/bin/python bench/count_instructions.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 The machines here are noisy (timings of one page vary by 2x from second to second), so
 small changes to the player are judged by the instructions the app executes per request,
 in process, without gunicorn or a client: valgrind's callgrind counts them, switched on
 only around the measured requests. Needs valgrind (``apt-get install valgrind``). The
-figures are for the app's own work; bench_player.py gives the requests per second a
-server actually reaches.
+figures are for the app's own work (on PostgreSQL, the client side only: the server's
+work is not counted); bench_player.py gives the requests per second a server actually
+reaches.
 """
 from __future__ import annotations
 
@@ -80,6 +82,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("kinds", nargs="*", metavar="kind", help="hello, scene, choice (default: all three)")
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--database-url", help="PostgreSQL URL (a fresh database is created beside it); default SQLite")
     parser.add_argument("--_worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._worker:
@@ -98,18 +101,31 @@ def main() -> int:
     import bench_player
 
     workdir = Path(tempfile.mkdtemp(prefix="ce-instructions-"))
+    database_url, drop_database = None, None
+    if args.database_url:
+        database_url, drop_database = bench_player.create_database_beside(args.database_url)
     try:
-        print("Preparing a SQLite database …", flush=True)
-        data = bench_player.prepare_database(None, workdir, args.requests + 50)
+        print(f"Preparing a {'PostgreSQL' if database_url else 'SQLite'} database …", flush=True)
+        # One set of attempts per kind: on PostgreSQL every run shares the database.
+        data = bench_player.prepare_database(database_url, workdir, (args.requests + 50) * len(args.kinds))
         data_file = workdir / "data.json"
         data_file.write_text(json.dumps({"view_id": data["view_id"], "scene": data["scene"],
                                          "choice_ids": data["choice_ids"], "password": bench_player.PASSWORD}))
         database = workdir / "bench.db"
         print(f"{'request':<10} {'instructions per request':>26}")
-        for kind in args.kinds:
-            copy = workdir / f"run-{kind}.db"
-            shutil.copy(database, copy)
-            env = dict(os.environ, COURSE_ENGINE_DATABASE_URL=f"sqlite:///{copy}", SECRET_KEY="benchmark-secret")
+        choice_ids = data["choice_ids"]
+        for number, kind in enumerate(args.kinds):
+            if database_url:
+                url = database_url
+                share = args.requests + 50
+                data_file.write_text(json.dumps({"view_id": data["view_id"], "scene": data["scene"],
+                                                 "choice_ids": choice_ids[number * share:(number + 1) * share],
+                                                 "password": bench_player.PASSWORD}))
+            else:
+                copy = workdir / f"run-{kind}.db"
+                shutil.copy(database, copy)
+                url = f"sqlite:///{copy}"
+            env = dict(os.environ, COURSE_ENGINE_DATABASE_URL=url, SECRET_KEY="benchmark-secret")
             run = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
                                   sys.executable, __file__, "--_worker", kind, str(args.requests), str(data_file)],
                                  env=env, capture_output=True, text=True)
@@ -121,6 +137,8 @@ def main() -> int:
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if drop_database:
+            drop_database()
 
 
 if __name__ == "__main__":

@@ -68,8 +68,8 @@ class _AppBoundSession(Session):
     """
 
     def get_bind(self, mapper=None, clause=None, **kwargs):  # noqa: D401 - SQLAlchemy hook
-        if has_request_context() and g.get("_read_only"):
-            return current_app.extensions["course_engine.db.read_only"]
+        if has_request_context() and g.get("_autocommit"):
+            return current_app.extensions["course_engine.db.autocommit"]
         return get_engine()
 
 
@@ -109,8 +109,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_recycle=1800, pool_size=5, max_overflow=10)
 
 
-def _read_only_bind(engine: Engine) -> Engine:
-    """The engine read-only views read through: the same pool, without transactions.
+def _autocommit_bind(engine: Engine) -> Engine:
+    """The engine ``@read_only`` and ``@autocommit`` views use: statements without a transaction.
 
     PostgreSQL: a second, small pool of connections kept in autocommit mode, which saves a
     BEGIN and a ROLLBACK round trip per page (its own pool because switching a pooled
@@ -129,7 +129,7 @@ def _read_only_bind(engine: Engine) -> Engine:
 
 def dispose_engines(app) -> None:
     """Close every pooled connection of the app's engines (tests and scripts that end)."""
-    engines = {id(e): e for e in (app.extensions.get("course_engine.db"), app.extensions.get("course_engine.db.read_only"))
+    engines = {id(e): e for e in (app.extensions.get("course_engine.db"), app.extensions.get("course_engine.db.autocommit"))
                if e is not None}
     for engine in engines.values():
         engine.dispose()
@@ -139,8 +139,8 @@ def init_app(app) -> None:
     """Create the engine and register the per-request unit of work and the ``db`` commands."""
     engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
     app.extensions["course_engine.db"] = engine
-    #: The bind for views marked @read_only (see there).
-    app.extensions["course_engine.db.read_only"] = _read_only_bind(engine)
+    #: The bind for views marked @read_only or @autocommit (see there).
+    app.extensions["course_engine.db.autocommit"] = _autocommit_bind(engine)
 
     @app.after_request
     def _commit_unit_of_work(response):
@@ -170,6 +170,10 @@ class WriteInReadOnlyView(RuntimeError):
     """A view marked @read_only tried to write: a programming error, never a user's."""
 
 
+class WriteNotAtomic(RuntimeError):
+    """A view marked @autocommit tried a write that would not be atomic: a programming error."""
+
+
 def read_only(view):
     """Serve a hot, read-only page without a database transaction.
 
@@ -182,32 +186,66 @@ def read_only(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        g._read_only = True
+        g._autocommit = g._read_only = True
         return view(*args, **kwargs)
 
     return wrapped
 
 
-def _refuse_write_when_read_only() -> None:
+def autocommit(view):
+    """Serve a hot view whose one write is a single, self-contained statement, without a
+    transaction around it.
+
+    Reads run as in :func:`read_only` views. The write goes through :func:`write` as one
+    statement that is atomic by itself (the player's moves: a conditional UPDATE, with its
+    decision INSERT in the same statement on PostgreSQL); on PostgreSQL that saves the
+    BEGIN and COMMIT round trips, two of a choice's six. ORM flushes (which may take several
+    statements) raise :class:`WriteNotAtomic`, and so does a second statement on a
+    connection where each statement commits on its own. On SQLite the bind is the ordinary
+    engine, so the request's writes still commit together at its end. Put it outermost,
+    above ``login_required``.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        g._autocommit = True
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _check_write(orm_flush: bool = False) -> None:
     """The one check behind every way of writing (ORM flush, ORM DML, :func:`write`)."""
-    if has_request_context() and g.get("_read_only"):
+    if not has_request_context() or not g.get("_autocommit"):
+        return
+    if g.get("_read_only"):
         raise WriteInReadOnlyView("a @read_only view tried to write")
+    if orm_flush:
+        raise WriteNotAtomic("an @autocommit view tried an ORM flush: write one statement with db.write()")
+    if session.info.get("wrote") and _statements_commit_alone():
+        raise WriteNotAtomic("an @autocommit view tried a second write, which would commit apart from the first")
+
+
+def _statements_commit_alone() -> bool:
+    """True where the autocommit bind really is autocommit (PostgreSQL; not SQLite)."""
+    return current_app.extensions["course_engine.db.autocommit"] is not get_engine()
 
 
 @event.listens_for(_AppBoundSession, "before_flush")
-def _refuse_flush_when_read_only(sess, _context, _instances):
-    _refuse_write_when_read_only()
+def _refuse_flush_when_not_atomic(sess, _context, _instances):
+    _check_write(orm_flush=True)
 
 
 def write(statement, parameters: dict | None = None):
     """Run an INSERT, UPDATE or DELETE on this unit of work's connection, without the ORM.
 
     For the hottest writes (a learner's move through a scenario), where the ORM's
-    bookkeeping costs more than the statement. The write joins the request's transaction,
-    counts as a write (a GET that writes still commits) and is refused in a @read_only view,
-    exactly like an ORM write. Objects already loaded are not updated: callers do that.
+    bookkeeping costs more than the statement. The write joins the request's transaction
+    (in an @autocommit view on PostgreSQL it is its own), counts as a write (a GET that
+    writes still commits) and is refused in a @read_only view, exactly like an ORM write.
+    Objects already loaded are not updated: callers do that.
     """
-    _refuse_write_when_read_only()
+    _check_write()
     connection = session.connection()
     session.info["wrote"] = True
     return connection.execute(statement, parameters)
@@ -228,7 +266,7 @@ def _mark_flush(sess, _context):
 @event.listens_for(_AppBoundSession, "do_orm_execute")
 def _mark_dml(orm_execute_state):
     if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
-        _refuse_write_when_read_only()
+        _check_write()
         orm_execute_state.session.info["wrote"] = True
 
 

@@ -125,3 +125,52 @@ def test_read_only_views_run_without_a_transaction_and_refuse_writes(make_app, c
         assert client.get("/_test/read-only-direct-write").status_code == 500
         assert "WriteInReadOnlyView" in caplog.text
         assert _count() == 0
+
+
+def test_autocommit_views_allow_one_self_contained_write_and_refuse_anything_else(make_app, caplog):
+    """@autocommit views (the player's moves) write one statement with db.write(), outside a
+    transaction on PostgreSQL. An ORM flush (possibly several statements) is refused on every
+    backend; a second statement is refused where it would commit apart from the first
+    (PostgreSQL), and joins the request's transaction where the bind is transactional (SQLite)."""
+    from course_engine.db import autocommit, write
+    from tests.conftest import isolated_context
+
+    app = make_app()
+    postgresql = app.extensions["course_engine.db"].dialect.name == "postgresql"
+    table = Organisation.__table__
+
+    @app.route("/_test/one-write", methods=["GET"])
+    @autocommit
+    def one_write():
+        write(table.insert().values(slug="one", name="One"))
+        return "in a transaction" if _in_driver_transaction(session.connection()) else "no transaction"
+
+    @app.route("/_test/two-writes", methods=["GET"])
+    @autocommit
+    def two_writes():
+        write(table.insert().values(slug="two-a", name="Two A"))
+        write(table.insert().values(slug="two-b", name="Two B"))
+        return "wrote"
+
+    @app.route("/_test/orm-write", methods=["GET"])
+    @autocommit
+    def orm_write():
+        session.add(Organisation(slug="orm", name="ORM"))
+        session.flush()
+        return "wrote"
+
+    with isolated_context(app):
+        client = app.test_client()
+        assert client.get("/_test/one-write").get_data(as_text=True) == (
+            "no transaction" if postgresql else "in a transaction")
+        assert _count() == 1
+        assert client.get("/_test/orm-write").status_code == 500
+        assert "WriteNotAtomic" in caplog.text
+        assert _count() == 1
+        caplog.clear()
+        response = client.get("/_test/two-writes")
+        if postgresql:
+            assert response.status_code == 500 and "WriteNotAtomic" in caplog.text
+            assert _count() == 2  # the first write had committed on its own: hence the refusal
+        else:
+            assert response.status_code == 200 and _count() == 3

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..authoring.services import published_versions
 from ..content import recommended_path
-from ..db import read_only, utcnow
+from ..db import autocommit, read_only, utcnow
 from ..orgs.services import memberships_for
 from . import bp, services
 from .forms import FinalReflectionForm
@@ -139,9 +139,11 @@ def _after_move(attempt_id: int, result):
     return redirect(url_for("learner.play", attempt_id=attempt_id), code=303)
 
 
-# The moves work on the learner's position (one statement, no ORM objects): see services.Position.
+# The moves work on the learner's position (one statement, no ORM objects: see services.Position)
+# and write one self-contained statement each, without a transaction (see db.autocommit).
 
 @bp.route("/attempts/<int:attempt_id>/begin", methods=["POST"])
+@autocommit
 @login_required
 def begin(attempt_id: int):
     position = _position_or_404(attempt_id)
@@ -149,6 +151,7 @@ def begin(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
+@autocommit
 @login_required
 def choose(attempt_id: int):
     """Record a decision. Stale pages change nothing; a choice not on the page is a 400."""
@@ -167,6 +170,7 @@ def choose(attempt_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/continue", methods=["POST"])
+@autocommit
 @login_required
 def continue_on(attempt_id: int):
     position = _position_or_404(attempt_id)

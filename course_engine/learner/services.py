@@ -7,6 +7,7 @@ shown at, the scene, the choice) and gets back what happened.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -189,15 +190,31 @@ def _spec_of(attempt: Mover) -> ModuleSpec:
     return spec_at(attempt) if isinstance(attempt, Position) else spec_for(attempt)
 
 
-def _claim_step(attempt: Mover, shown_step: int, **values) -> bool:
+def _claim_step(attempt: Mover, shown_step: int, decision: dict | None = None, **values) -> bool:
     """Move the attempt from ``shown_step`` to the next step, with its new position, atomically.
 
     One conditional UPDATE: two requests submitted from the same page (two tabs, a double
     click) cannot both apply, because the second finds the step already moved on. A loaded
     attempt is brought up to date; a position is a snapshot and stays as it was read.
+
+    ``decision`` (the :class:`Decision` columns but ``attempt_id``) is recorded only when the
+    claim succeeds. On PostgreSQL claim and decision are one statement (a data-modifying
+    CTE), atomic without a transaction, which lets the moves run under ``@db.autocommit``
+    (BEGIN and COMMIT are two of a choice's six round trips otherwise). SQLite can't nest
+    an UPDATE in an INSERT; there the decision is a second statement in the request's
+    transaction (SQLite's autocommit bind is the ordinary, transactional engine).
     """
     values["step"] = shown_step + 1
-    result = write(_CLAIM_STEP, {"attempt_id": attempt.id, "shown_step": shown_step, **values})
+    parameters = {"attempt_id": attempt.id, "shown_step": shown_step, **values}
+    if decision is not None and session.get_bind().dialect.name == "postgresql":
+        parameters.update({f"decision_{key}": value for key, value in decision.items()})
+        result = write(_claim_and_record_statement(tuple(values), tuple(decision)), parameters)
+    else:
+        result = write(_CLAIM_STEP, parameters)
+        if decision is not None and result.rowcount == 1:
+            # No savepoint needed: the claim made this request the only one that can write
+            # this step (the unique (attempt, step) constraint stays as a backstop).
+            write(_INSERT_DECISION, {"attempt_id": attempt.id, **decision})
     if isinstance(attempt, ScenarioAttempt):
         if result.rowcount != 1:
             session.refresh(attempt)
@@ -212,6 +229,23 @@ _CLAIM_STEP = (ScenarioAttempt.__table__.update()
                .where(ScenarioAttempt.__table__.c.id == bindparam("attempt_id"),
                       ScenarioAttempt.__table__.c.step == bindparam("shown_step")))
 _INSERT_DECISION = Decision.__table__.insert()
+
+
+@functools.lru_cache(maxsize=16)  # one per set of columns a move sets (an ending sets more)
+def _claim_and_record_statement(attempt_columns: tuple[str, ...], decision_columns: tuple[str, ...]):
+    """``WITH claimed AS (UPDATE scenario_attempt ... RETURNING id) INSERT INTO decision
+    SELECT ... FROM claimed``: inserts the decision only if the UPDATE claimed the step."""
+    attempts, decisions = ScenarioAttempt.__table__, Decision.__table__
+    claimed = (attempts.update()
+               .where(attempts.c.id == bindparam("attempt_id"), attempts.c.step == bindparam("shown_step"))
+               .values({name: bindparam(name, type_=attempts.c[name].type) for name in attempt_columns})
+               .returning(attempts.c.id)
+               .cte("claimed"))
+    decision_values = [bindparam(f"decision_{name}", type_=decisions.c[name].type) for name in decision_columns]
+    return (decisions.insert()
+            .from_select(["attempt_id", *decision_columns], select(claimed.c.id, *decision_values))
+            .add_cte(claimed)
+            .execution_options(preserve_rowcount=True))  # SQLAlchemy drops an INSERT's row count otherwise
 
 
 def _arrival(attempt: Mover, spec: ModuleSpec, state: State, now: datetime) -> dict:
@@ -264,14 +298,11 @@ def make_choice(attempt: Mover, shown_step: int, shown_scene_id: str, choice_key
     if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
         raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
     state = choose(spec, State(scene.id, dict(attempt.counters)), index)
-    if not _claim_step(attempt, shown_step, **_arrival(attempt, spec, state, now)):
-        return MoveResult(MoveOutcome.stale)
     choice = scene.choices[index]
-    # No savepoint needed: _claim_step made this request the only one that can write this step
-    # (the unique (attempt, step) constraint stays as a backstop).
-    write(_INSERT_DECISION, {"attempt_id": attempt.id, "step": shown_step, "scene_id": scene.id, "choice_index": index,
-                             "judgement": choice.judgement, "target_scene_id": state.scene_id,
-                             "counters_after": dict(state.counters), "created_at": now})
+    decision = {"step": shown_step, "scene_id": scene.id, "choice_index": index, "judgement": choice.judgement,
+                "target_scene_id": state.scene_id, "counters_after": dict(state.counters), "created_at": now}
+    if not _claim_step(attempt, shown_step, decision, **_arrival(attempt, spec, state, now)):
+        return MoveResult(MoveOutcome.stale)
     signals.decision_recorded.send(None, attempt_id=attempt.id, step=shown_step, scene_id=scene.id,
                                    choice_index=index, judgement=choice.judgement, now=now)
     return MoveResult(MoveOutcome.applied, decision_step=shown_step)

@@ -10,17 +10,21 @@ from course_engine.learner import services
 
 @contextmanager
 def count_queries(app):
-    engine = app.extensions["course_engine.db"]
+    """The statements the app sends, on its engine and on its autocommit engine (PostgreSQL's
+    read-only and @autocommit views use a second engine; SQLite's is the same one)."""
+    engines = {id(e): e for e in (app.extensions["course_engine.db"], app.extensions["course_engine.db.autocommit"])}
     statements = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", before)
+    for engine in engines.values():
+        event.listen(engine, "before_cursor_execute", before)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", before)
+        for engine in engines.values():
+            event.remove(engine, "before_cursor_execute", before)
 
 
 def _scene_queries(app, browser, attempt_id):
@@ -56,7 +60,7 @@ def test_scene_page_queries_do_not_grow(app, make_user, published, player, brows
     player.begin()  # the same scene as before, now with many more rows everywhere
     large = _scene_queries(app, browser, player.attempt_id)
     assert large == small, (small, large)
-    assert small <= 2  # the user (with the menu flag) and the position (attempt, version hash, journal)
+    assert small == 2  # the user (with the menu flag) and the position (attempt, version hash, journal)
 
 
 def test_feedback_and_debrief_pages_stay_within_a_query_budget(app, published, player, browser):
@@ -72,3 +76,49 @@ def test_feedback_and_debrief_pages_stay_within_a_query_budget(app, published, p
     with count_queries(app) as debrief:
         browser.get(f"/attempts/{player.attempt_id}/debrief")
     assert len(first) <= 6 and len(debrief) <= 12, (len(first), len(debrief))
+
+
+def test_a_choice_takes_a_fixed_number_of_statements_and_no_transaction_on_postgresql(app, published, player, browser):
+    """A choice reads the user and the position, then claims the step and records the decision:
+    on PostgreSQL in one statement outside any transaction (no BEGIN or COMMIT round trips),
+    on SQLite as an UPDATE and an INSERT in the request's transaction."""
+    from sqlalchemy import func, select
+
+    from course_engine.learner.models import Decision
+
+    player.start()
+    player.begin()
+    fields, _ = player.form_values()
+    postgresql = app.extensions["course_engine.db"].dialect.name == "postgresql"
+    transaction_open_after = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        driver = conn.connection.driver_connection
+        if postgresql:
+            from psycopg.pq import TransactionStatus
+
+            transaction_open_after.append(driver.info.transaction_status != TransactionStatus.IDLE)
+
+    engine = app.extensions["course_engine.db.autocommit"]
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        with count_queries(app) as statements:
+            response = player.choose(1, fields)
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert response.status_code == 303 and "/feedback/1" in response.headers["Location"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Decision)) == 1
+    writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+    if postgresql:
+        assert len(statements) == 3 and len(writes) == 1, statements
+        assert "WITH claimed AS" in writes[0] and "INSERT INTO decision" in writes[0]
+        assert transaction_open_after == [False, False, False]
+    else:
+        assert len(statements) == 4 and len(writes) == 2, statements
+
+    # The same page submitted again (a double click): stale, and still one decision.
+    again = player.choose(1, fields)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/attempts/{player.attempt_id}")
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Decision)) == 1
