@@ -12,9 +12,17 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def _load_user(session_id: str):
-    from .services import user_for_session_id
+    from flask import g
 
-    return user_for_session_id(session_id)
+    from .services import user_and_rows_for_session_id, user_for_session_id
+
+    wanted = g.get("_rows_with_user")  # set by access.login_required_with
+    if wanted is None:
+        return user_for_session_id(session_id)
+    user, rows = user_and_rows_for_session_id(session_id, *wanted)
+    if user is not None:
+        g._rows_fetched_with_user = rows
+    return user
 
 
 def init_app(app) -> None:

@@ -1,7 +1,9 @@
 """Accounts: a person who can log in, with site-wide roles."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Union
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Integer, String
@@ -30,8 +32,8 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    #: Set when the user is loaded for a request (see ``services.user_for_session_id``):
-    #: whether they are a current manager or org admin anywhere. None means "not known".
+    #: Whether they are a current manager or org admin anywhere: not known for a model (the
+    #: menu asks the database); :class:`SignedInUser` carries it.
     has_employer_role = None  # plain class attribute: not a column
 
     @property
@@ -45,3 +47,32 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: flask-login's UserMixin compares by get_id()
+class SignedInUser(UserMixin):
+    """The person making a request, as every page needs them: plain values, not a model.
+
+    flask-login loads this on every request that needs the signed-in person (see
+    ``services.user_for_session_id``), so it is read with one Core statement: building the
+    ORM object cost 0.33 M of a scene page's 4.4 M instructions (docs/performance.md). Code
+    that changes the account loads the model: ``services.account_of(current_user)``.
+    """
+
+    id: int
+    email: str
+    full_name: str
+    is_author: bool
+    is_site_admin: bool
+    #: Whether they are a current manager or org admin anywhere (the menu needs to know).
+    has_employer_role: bool
+    #: flask-login's id for the session (see ``services.session_id_for``).
+    session_id: str
+
+    def get_id(self) -> str:  # flask-login
+        return self.session_id
+
+
+#: Who is acting, for services that only need the id, name and site roles: the signed-in
+#: person (``current_user``) or an account loaded as a model.
+Actor = Union[User, SignedInUser]

@@ -149,12 +149,13 @@ def account():
 def change_name():
     form = ChangeNameForm.from_request()
     if form.validate():
+        account = services.account_of(current_user)
         try:
-            services.change_name(current_user, form.full_name.data)
+            services.change_name(account, form.full_name.data)
         except services.AccountError as exc:
             form.full_name.errors.append(str(exc))
         else:
-            record_audit(current_user, "user.change_name", current_user, detail={"full_name": current_user.full_name})
+            record_audit(account, "user.change_name", account, detail={"full_name": account.full_name})
             flash("Your name has been updated. New certificates will use it.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", name_form=form, password_form=ChangePasswordForm()), 400
@@ -165,14 +166,15 @@ def change_name():
 def change_password():
     form = ChangePasswordForm.from_request()
     if form.validate():
+        account = services.account_of(current_user)
         try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
+            services.change_password(account, form.current_password.data, form.password.data)
         except services.AccountError as exc:
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
-            record_audit(current_user, "user.change_password", current_user)
+            record_audit(account, "user.change_password", account)
             # The session id includes the password fingerprint: renew this session.
-            _start_session(current_user._get_current_object(), remember=False)
+            _start_session(account, remember=False)
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", name_form=ChangeNameForm(obj=current_user), password_form=form), 400

@@ -1,17 +1,20 @@
 """Account workflows. Services take plain values, add and flush; the request commits."""
 from __future__ import annotations
 
+import functools
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Row, Select, bindparam, func, or_, select, true
 
 from .. import mail
 from ..db import session, utcnow
-from .models import User
+from .models import SignedInUser, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
@@ -168,15 +171,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
 
 
-def _password_fingerprint(user: User) -> str:
+def _password_fingerprint(password_hash: str) -> str:
     # The last characters of the hash change with every new password, so a link stops
     # working once it has been used: single use without a table of tokens.
-    return user.password_hash[-16:]
+    return password_hash[-16:]
 
 
 def make_reset_token(user: User) -> str:
     """A signed token naming the user and the password it may replace."""
-    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user.password_hash)})
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ def check_reset_token(token: str) -> ResetCheck:
     user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or not user.is_active_account:
         return ResetCheck(None, "This reset link is not valid. Ask for a new one below.")
-    if data.get("fp") != _password_fingerprint(user):
+    if data.get("fp") != _password_fingerprint(user.password_hash):
         return ResetCheck(None, "This reset link has already been used. Ask for a new one below.")
     return ResetCheck(user, None)
 
@@ -227,24 +230,70 @@ def _external_url(endpoint: str, **values) -> str:
 def session_id_for(user: User) -> str:
     """The id flask-login keeps in the session: it changes with the password, so changing a
     password ends every other session and every "remember me" cookie."""
-    return f"{user.id}:{_password_fingerprint(user)}"
+    return f"{user.id}:{_password_fingerprint(user.password_hash)}"
 
 
-def user_for_session_id(session_id: str) -> User | None:
-    """The user a session id names, if the password has not changed since it was issued."""
+def user_for_session_id(session_id: str) -> SignedInUser | None:
+    """The person a session id names, if their account is active and the password has not
+    changed since it was issued (flask-login's user loader: runs on every request that
+    needs the signed-in person, so it is one Core statement and no ORM objects)."""
     user_id, _, fingerprint = session_id.partition(":")
     if not user_id.isdigit():
         return None
-    row = session.execute(_USER_WITH_EMPLOYER_FLAG, {"user_id": int(user_id)}).first()
-    if row is None:
+    row = session.connection().execute(_SIGNED_IN_USER, {"user_id": int(user_id)}).first()
+    return _signed_in(row, fingerprint, session_id)
+
+
+@dataclass(frozen=True)
+class RowsWithUser:
+    """A page's own query, to be fetched in the same round trip as the signed-in person.
+
+    Every request for a signed-in page costs a round trip to load the person; on PostgreSQL
+    a round trip cost about as much CPU as building the rest of a scene page's data (see
+    docs/performance.md), so the hottest pages fetch their rows with it. ``statement``
+    names its parameters with ``bindparam``: ``user_id`` for the signed-in person, and the
+    page's URL values by name. ``parse`` turns its rows into what the view receives; when
+    nothing matches it gets one row whose columns are all None. Column names must not start
+    with ``signed_in_``. Used through ``auth.access.login_required_with``.
+    """
+
+    statement: Select
+    parse: Callable[[Sequence[Row]], Any]
+
+
+def user_and_rows_for_session_id(session_id: str, page: RowsWithUser,
+                                 parameters: dict[str, Any]) -> tuple[SignedInUser | None, list[Row]]:
+    """:func:`user_for_session_id` and the page's rows, in one statement.
+
+    The rows are only fetched for the person the session names (``user_id``), and are empty
+    when there is no such person.
+    """
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None, []
+    rows = session.connection().execute(_with_signed_in_user(page.statement),
+                                        {**parameters, "user_id": int(user_id)}).all()
+    user = _signed_in(rows[0] if rows else None, fingerprint, session_id)
+    return user, (rows if user is not None else [])
+
+
+def page_rows(page: RowsWithUser, user_id: int, parameters: dict[str, Any]) -> list[Row]:
+    """The page's rows on their own (when the person was already loaded in this request)."""
+    return session.connection().execute(page.statement, {**parameters, "user_id": user_id}).all()
+
+
+def _signed_in(row: Row | None, fingerprint: str, session_id: str) -> SignedInUser | None:
+    if row is None or not row.signed_in_is_active or fingerprint != _password_fingerprint(row.signed_in_password_hash):
         return None
-    user, manages_anything = row
-    if not user.is_active_account or fingerprint != _password_fingerprint(user):
-        return None
-    # Loaded with the user in one round trip: every page's menu needs to know whether this
-    # person manages or administers any organisation, and most people (learners) do not.
-    user.has_employer_role = bool(manages_anything)
-    return user
+    # The employer flag comes in the same round trip: every page's menu needs to know whether
+    # this person manages or administers any organisation, and most people (learners) do not.
+    return SignedInUser(row.signed_in_id, row.signed_in_email, row.signed_in_full_name, row.signed_in_is_author,
+                        row.signed_in_is_site_admin, bool(row.signed_in_has_employer_role), session_id)
+
+
+def account_of(user: SignedInUser | User) -> User:
+    """The account (the model) of the signed-in person, to change it."""
+    return user if isinstance(user, User) else session.get(User, user.id)
 
 
 def _employer_flag():
@@ -258,4 +307,19 @@ def _employer_flag():
             .exists())
 
 
-_USER_WITH_EMPLOYER_FLAG = select(User, _employer_flag()).where(User.id == bindparam("user_id"))
+_SIGNED_IN_USER_COLUMNS = (
+    User.id.label("signed_in_id"), User.email.label("signed_in_email"), User.full_name.label("signed_in_full_name"),
+    User.is_author.label("signed_in_is_author"), User.is_site_admin.label("signed_in_is_site_admin"),
+    User.is_active_account.label("signed_in_is_active"), User.password_hash.label("signed_in_password_hash"),
+    _employer_flag().label("signed_in_has_employer_role"),
+)
+_SIGNED_IN_USER = select(*_SIGNED_IN_USER_COLUMNS).where(User.id == bindparam("user_id"))
+
+
+@functools.lru_cache(maxsize=32)  # one per page query (they are built once, at import)
+def _with_signed_in_user(page_statement: Select) -> Select:
+    """The person's columns beside each of the page's rows (one row of None if it has none)."""
+    page = page_statement.subquery("page")
+    return (select(*_SIGNED_IN_USER_COLUMNS, *page.c)
+            .select_from(User.__table__.outerjoin(page, true()))
+            .where(User.id == bindparam("user_id")))

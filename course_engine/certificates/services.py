@@ -33,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from ..auth.models import User
+from ..auth.models import Actor, User
 from ..authoring.models import ModuleVersion
 from ..authoring.services import module_spec
 from ..db import session
@@ -240,7 +240,7 @@ def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url:
     return replacement
 
 
-def can_revoke(user: User, certificate: Certificate) -> bool:
+def can_revoke(user: Actor, certificate: Certificate) -> bool:
     """Site admins, and organisation admins of the certificate's organisation, may revoke."""
     if not getattr(user, "is_authenticated", False):
         return False
@@ -253,7 +253,7 @@ def can_revoke(user: User, certificate: Certificate) -> bool:
         Membership.role == OrgRole.org_admin, Membership.deactivated_at.is_(None)))))
 
 
-def revoke(certificate: Certificate, actor: User, reason: str, now: datetime) -> Certificate:
+def revoke(certificate: Certificate, actor: Actor, reason: str, now: datetime) -> Certificate:
     """Revoke a certificate with a reason, and record it in the audit log.
 
     :param actor: the organisation admin or site admin revoking (the route checks the role).

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..authoring.services import published_versions
 from ..content import recommended_path
+from ..auth.access import login_required_with
 from ..db import autocommit, read_only, utcnow
 from ..orgs.services import memberships_for
 from . import bp, services
@@ -108,10 +109,11 @@ def start_attempt(slug: str):
 
 @bp.route("/attempts/<int:attempt_id>")
 @read_only
-@login_required
-def play(attempt_id: int):
+@login_required_with(position=services.POSITION)
+def play(attempt_id: int, position: services.Position | None):
     """The learner's current position: introduction, a scene, or the debrief."""
-    position = _position_or_404(attempt_id)
+    if position is None:
+        abort(404)
     if position.status in (AttemptStatus.scenario_done, AttemptStatus.completed):
         return redirect(url_for("learner.debrief", attempt_id=position.id))
     if position.status == AttemptStatus.abandoned:
@@ -123,13 +125,6 @@ def play(attempt_id: int):
                            journal=position.journal if scene else {}, choice_error=None)
 
 
-def _position_or_404(attempt_id: int) -> services.Position:
-    position = services.position_for(current_user.id, attempt_id)
-    if position is None:
-        abort(404)
-    return position
-
-
 def _after_move(attempt_id: int, result):
     if result.outcome is services.MoveOutcome.stale:
         flash(STALE_MESSAGE, "info")
@@ -139,23 +134,26 @@ def _after_move(attempt_id: int, result):
     return redirect(url_for("learner.play", attempt_id=attempt_id), code=303)
 
 
-# The moves work on the learner's position (one statement, no ORM objects: see services.Position)
-# and write one self-contained statement each, without a transaction (see db.autocommit).
+# The moves work on the learner's position (read with the learner in one statement, no ORM
+# objects: see services.Position) and write one self-contained statement each, without a
+# transaction (see db.autocommit).
 
 @bp.route("/attempts/<int:attempt_id>/begin", methods=["POST"])
 @autocommit
-@login_required
-def begin(attempt_id: int):
-    position = _position_or_404(attempt_id)
+@login_required_with(position=services.POSITION)
+def begin(attempt_id: int, position: services.Position | None):
+    if position is None:
+        abort(404)
     return _after_move(position.id, services.begin_scenario(position, _shown_step(), utcnow()))
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
 @autocommit
-@login_required
-def choose(attempt_id: int):
+@login_required_with(position=services.POSITION)
+def choose(attempt_id: int, position: services.Position | None):
     """Record a decision. Stale pages change nothing; a choice not on the page is a 400."""
-    position = _position_or_404(attempt_id)
+    if position is None:
+        abort(404)
     step, scene_id, key = _shown_step(), request.form.get("scene", ""), request.form.get("choice", "")
     if not key and step == position.step and scene_id == position.current_scene_id:
         spec = services.spec_at(position)
@@ -171,9 +169,10 @@ def choose(attempt_id: int):
 
 @bp.route("/attempts/<int:attempt_id>/continue", methods=["POST"])
 @autocommit
-@login_required
-def continue_on(attempt_id: int):
-    position = _position_or_404(attempt_id)
+@login_required_with(position=services.POSITION)
+def continue_on(attempt_id: int, position: services.Position | None):
+    if position is None:
+        abort(404)
     try:
         result = services.continue_junction(position, _shown_step(), request.form.get("scene", ""), utcnow())
     except services.LearningError as exc:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import signals
+from ..auth.services import RowsWithUser
 from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec, module_spec_by_id
 from ..content import ModuleSpec, State, choose, continue_from_junction, start
@@ -121,7 +122,8 @@ class SavedAnswer:
 class Position:
     """Where a learner is in an attempt: everything the scene page shows, as plain values.
 
-    Read by :func:`position_for` in one statement, without ORM objects. The scene page and
+    Read with :data:`POSITION` in one statement, without ORM objects, in the same round trip
+    as the signed-in learner. The scene page and
     the moves (begin, choose, continue) are the most requested pages in the product, and
     building ORM objects for the attempt, its version and its journal cost more than the
     rest of a scene page's work put together (see docs/performance.md). The moves accept a
@@ -142,12 +144,10 @@ class Position:
     journal: dict[str, SavedAnswer]
 
 
-def position_for(user_id: int, attempt_id: int) -> Position | None:
-    """The learner's position in their attempt; None if it is not theirs (callers answer 404)."""
-    rows = session.connection().execute(_POSITION, {"attempt_id": attempt_id, "user_id": user_id}).all()
-    if not rows:
+def _position_from_rows(rows) -> Position | None:
+    first = rows[0] if rows else None
+    if first is None or first.id is None:  # no such attempt (or one row of None: see POSITION)
         return None
-    first = rows[0]
     journal = {row.prompt_id: SavedAnswer(row.answer, row.updated_at) for row in rows if row.prompt_id is not None}
     return Position(first.id, first.module_id, first.version_id, first.content_hash, first.status, first.step,
                     first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal)
@@ -161,6 +161,10 @@ _POSITION = (select(ScenarioAttempt.id, ScenarioAttempt.module_id, ScenarioAttem
              .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
              .outerjoin(JournalEntry, JournalEntry.attempt_id == ScenarioAttempt.id)
              .where(ScenarioAttempt.id == bindparam("attempt_id"), ScenarioAttempt.user_id == bindparam("user_id")))
+
+#: The position as the player's routes get it: in the same round trip as the signed-in
+#: learner (``auth.access.login_required_with``), from the URL's ``attempt_id``.
+POSITION = RowsWithUser(_POSITION, _position_from_rows)
 
 
 def spec_at(position: Position) -> ModuleSpec:

@@ -395,7 +395,7 @@ def join(token: str):
         if auth_services.normalise_email(current_user.email) != invitation.email:
             return render_template("orgs/join.html", state="wrong_account", **context), 403
         if request.method == "POST":
-            membership = services.accept_invitation(invitation, current_user._get_current_object())
+            membership = services.accept_invitation(invitation, auth_services.account_of(current_user))
             flash(f"You've joined {org.name}.", "success")
             if membership.role in EMPLOYER_ROLES:
                 return redirect(url_for("orgs.overview", org_slug=org.slug))

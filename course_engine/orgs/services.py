@@ -10,14 +10,14 @@ from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import bindparam, delete, select
 
 from .. import mail
-from ..auth.models import User
+from ..auth.models import Actor, SignedInUser, User
 from ..auth.services import email_is_well_formed, normalise_email
 from ..db import session, utcnow
 from .models import (AuditLog, Invitation, ManagerDelegate, Membership, Organisation, OrgRole, StaffImport, Team,
                      TeamManager)
 
 
-def record_audit(actor: User | None, action: str, target: Any, *, organisation: Organisation | None = None,
+def record_audit(actor: Actor | None, action: str, target: Any, *, organisation: Organisation | None = None,
                  detail: dict[str, Any] | None = None) -> AuditLog:
     """Record who did what to whom (and when, and from where) in the audit log.
 
@@ -31,13 +31,14 @@ def record_audit(actor: User | None, action: str, target: Any, *, organisation: 
     return entry
 
 
-def _audit_entry(actor: User | None, action: str, target: Any, *, organisation: Organisation | None = None,
+def _audit_entry(actor: Actor | None, action: str, target: Any, *, organisation: Organisation | None = None,
                  detail: dict[str, Any] | None = None) -> AuditLog:
     return AuditLog(
         actor_id=actor.id if actor is not None else None,
         organisation_id=organisation.id if organisation is not None else None,
         action=action,
-        target_type=type(target).__name__,
+        # The signed-in person is a User, whichever form of it the caller holds.
+        target_type="User" if isinstance(target, SignedInUser) else type(target).__name__,
         target_id=str(getattr(target, "id", target)),
         detail=detail or {},
         ip_address=request.remote_addr if has_request_context() else None,
@@ -61,7 +62,7 @@ def create_organisation(name: str, slug: str | None = None) -> Organisation:
     return org
 
 
-def create_team(actor: User | None, organisation: Organisation, name: str) -> Team:
+def create_team(actor: Actor | None, organisation: Organisation, name: str) -> Team:
     """Create a team (audited). Names are unique within an organisation."""
     name = " ".join(name.split())
     if not name:
@@ -75,7 +76,7 @@ def create_team(actor: User | None, organisation: Organisation, name: str) -> Te
     return team
 
 
-def add_member(actor: User | None, organisation: Organisation, user: User, role: OrgRole,
+def add_member(actor: Actor | None, organisation: Organisation, user: User, role: OrgRole,
                team: Team | None = None) -> Membership:
     """Add a person to an organisation (or reactivate and update their membership); audited."""
     membership = session.scalar(select(Membership).where(
@@ -94,7 +95,7 @@ def add_member(actor: User | None, organisation: Organisation, user: User, role:
     return membership
 
 
-def set_team_manager(actor: User | None, membership: Membership, team: Team) -> TeamManager:
+def set_team_manager(actor: Actor | None, membership: Membership, team: Team) -> TeamManager:
     """Make a manager responsible for a team (audited)."""
     link = session.scalar(select(TeamManager).where(TeamManager.team_id == team.id,
                                                     TeamManager.membership_id == membership.id))
@@ -170,7 +171,7 @@ def _team_name(organisation: Organisation, name: str, team: Team | None = None) 
     return name
 
 
-def rename_team(actor: User | None, team: Team, name: str) -> Team:
+def rename_team(actor: Actor | None, team: Team, name: str) -> Team:
     """Rename a team (audited, with the old and new names).
 
     :raises OrgError: empty name or a name another team of the organisation has.
@@ -185,7 +186,7 @@ def rename_team(actor: User | None, team: Team, name: str) -> Team:
     return team
 
 
-def archive_team(actor: User | None, team: Team, *, now=None) -> Team:
+def archive_team(actor: Actor | None, team: Team, *, now=None) -> Team:
     """Archive a team: hidden from lists and pickers; its people keep their records and team."""
     if team.archived_at is None:
         team.archived_at = now or utcnow()
@@ -194,7 +195,7 @@ def archive_team(actor: User | None, team: Team, *, now=None) -> Team:
     return team
 
 
-def restore_team(actor: User | None, team: Team) -> Team:
+def restore_team(actor: Actor | None, team: Team) -> Team:
     """Bring an archived team back into lists and pickers (audited)."""
     if team.archived_at is not None:
         team.archived_at = None
@@ -211,7 +212,7 @@ def active_teams(organisation: Organisation) -> list[Team]:
 
 # --- members -----------------------------------------------------------------------------
 
-def deactivate_member(actor: User | None, membership: Membership, *, now=None) -> Membership:
+def deactivate_member(actor: Actor | None, membership: Membership, *, now=None) -> Membership:
     """Deactivate a leaver: they lose access to the organisation; their records stay.
 
     :raises OrgError: for deactivating yourself (an admin could lock everyone out).
@@ -226,7 +227,7 @@ def deactivate_member(actor: User | None, membership: Membership, *, now=None) -
     return membership
 
 
-def reactivate_member(actor: User | None, membership: Membership) -> Membership:
+def reactivate_member(actor: Actor | None, membership: Membership) -> Membership:
     """Give a deactivated person their access back, with their old role and team (audited)."""
     if membership.deactivated_at is not None:
         membership.deactivated_at = None
@@ -236,7 +237,7 @@ def reactivate_member(actor: User | None, membership: Membership) -> Membership:
     return membership
 
 
-def change_member(actor: User | None, membership: Membership, role: OrgRole, team: Team | None) -> Membership:
+def change_member(actor: Actor | None, membership: Membership, role: OrgRole, team: Team | None) -> Membership:
     """Change a member's role and team (audited).
 
     Someone who stops being a manager stops managing teams and loses delegations both ways.
@@ -267,7 +268,7 @@ def change_member(actor: User | None, membership: Membership, role: OrgRole, tea
 
 # --- managers and delegates --------------------------------------------------------------
 
-def assign_team_manager(actor: User | None, team: Team, membership: Membership) -> TeamManager:
+def assign_team_manager(actor: Actor | None, team: Team, membership: Membership) -> TeamManager:
     """Make a current manager of the same organisation responsible for a team (audited).
 
     :raises OrgError: the person is not a current manager of this organisation, or the team is archived.
@@ -281,7 +282,7 @@ def assign_team_manager(actor: User | None, team: Team, membership: Membership) 
     return set_team_manager(actor, membership, team)
 
 
-def remove_team_manager(actor: User | None, team: Team, membership: Membership) -> None:
+def remove_team_manager(actor: Actor | None, team: Team, membership: Membership) -> None:
     """Stop a manager managing a team (audited); nothing happens if they did not."""
     link = session.scalar(select(TeamManager).where(TeamManager.team_id == team.id,
                                                     TeamManager.membership_id == membership.id))
@@ -292,7 +293,7 @@ def remove_team_manager(actor: User | None, team: Team, membership: Membership) 
                      detail={"user_id": membership.user_id})
 
 
-def add_delegate(actor: User | None, manager: Membership, delegate: Membership) -> ManagerDelegate:
+def add_delegate(actor: Actor | None, manager: Membership, delegate: Membership) -> ManagerDelegate:
     """Let ``delegate`` (another current manager of the same organisation) see ``manager``'s teams.
 
     :raises OrgError: either is not a current manager, they are the same person, or different organisations.
@@ -317,7 +318,7 @@ def add_delegate(actor: User | None, manager: Membership, delegate: Membership) 
     return link
 
 
-def remove_delegate(actor: User | None, delegation: ManagerDelegate) -> None:
+def remove_delegate(actor: Actor | None, delegation: ManagerDelegate) -> None:
     """End a delegation (audited): the delegate no longer sees the manager's teams."""
     manager = delegation.manager
     detail = {"manager_membership_id": delegation.manager_membership_id,
@@ -351,7 +352,7 @@ def invitation_expires_at(invitation: Invitation):
     return invitation.sent_at + timedelta(seconds=current_app.config["INVITATION_MAX_AGE"])
 
 
-def create_invitation(actor: User | None, organisation: Organisation, email: str, role: OrgRole,
+def create_invitation(actor: Actor | None, organisation: Organisation, email: str, role: OrgRole,
                       team: Team | None = None, *, full_name: str = "", now=None) -> Invitation:
     """Invite someone by email (audited); the link is emailed after the commit.
 
@@ -386,7 +387,7 @@ def create_invitation(actor: User | None, organisation: Organisation, email: str
     return invitation
 
 
-def resend_invitation(actor: User | None, invitation: Invitation, *, now=None) -> Invitation:
+def resend_invitation(actor: Actor | None, invitation: Invitation, *, now=None) -> Invitation:
     """Send a fresh link for a pending invitation; the expiry clock restarts (audited)."""
     if not invitation.is_pending:
         raise OrgError("Only a pending invitation can be sent again.")
@@ -398,7 +399,7 @@ def resend_invitation(actor: User | None, invitation: Invitation, *, now=None) -
     return invitation
 
 
-def revoke_invitation(actor: User | None, invitation: Invitation, *, now=None, reason: str = "revoked") -> None:
+def revoke_invitation(actor: Actor | None, invitation: Invitation, *, now=None, reason: str = "revoked") -> None:
     """Withdraw a pending invitation: its links stop working (audited)."""
     if invitation.is_pending:
         invitation.revoked_at = now or utcnow()
@@ -407,7 +408,7 @@ def revoke_invitation(actor: User | None, invitation: Invitation, *, now=None, r
                      detail={"email": invitation.email, "reason": reason})
 
 
-def _send_invitation(invitation: Invitation, actor: User | None, team: Team | None = None) -> None:
+def _send_invitation(invitation: Invitation, actor: Actor | None, team: Team | None = None) -> None:
     org = invitation.organisation
     if team is None and invitation.team_id:
         team = session.get(Team, invitation.team_id)
@@ -621,7 +622,7 @@ def plan_staff_import(organisation: Organisation, rows: list[dict], *, now=None)
     return plan
 
 
-def create_staff_import(actor: User, organisation: Organisation, filename: str, rows: list[dict], *,
+def create_staff_import(actor: Actor, organisation: Organisation, filename: str, rows: list[dict], *,
                         now=None) -> StaffImport:
     """Keep a previewed upload (rows and plan) until it is confirmed; writes no people.
 
@@ -647,7 +648,7 @@ def import_summary(plan: list[dict]) -> dict[str, int]:
     return counts
 
 
-def apply_staff_import(actor: User, staff_import: StaffImport, *, now=None) -> dict[str, int]:
+def apply_staff_import(actor: Actor, staff_import: StaffImport, *, now=None) -> dict[str, int]:
     """Do exactly what the preview showed: invite new people and add existing accounts (audited).
 
     :raises OrgError: already applied, too old, or the organisation changed since the preview
@@ -695,7 +696,7 @@ def apply_staff_import(actor: User, staff_import: StaffImport, *, now=None) -> d
     return counts
 
 
-def _send_added(organisation: Organisation, user: User, actor: User | None) -> None:
+def _send_added(organisation: Organisation, user: User, actor: Actor | None) -> None:
     url = _external_url("learner.my_learning")
     mail.send(user.email, f"You've been added to {organisation.name}",
               f"Hello {user.full_name},\n\n{actor.full_name if actor else 'An administrator'} has added you to "

@@ -72,6 +72,16 @@ def test_change_name_and_password(app, browser, make_user):
     assert response.status_code == 302
     session.refresh(user)
     assert user.full_name == "Grace Mensah-Owusu"
+    assert 'value="Grace Mensah-Owusu"' in browser.get("/account").get_data(as_text=True)
+    from sqlalchemy import select
+
+    from course_engine.orgs.models import AuditLog
+
+    audit = session.execute(select(AuditLog.action, AuditLog.actor_id, AuditLog.target_type, AuditLog.target_id,
+                                   AuditLog.detail).order_by(AuditLog.id)).all()
+    assert [row[:4] for row in audit] == [("user.change_name", user.id, "User", str(user.id)),
+                                          ("user.change_password", user.id, "User", str(user.id))]
+    assert audit[0].detail == {"full_name": "Grace Mensah-Owusu"}
     browser.logout()
     assert browser.login("grace@example.org").status_code == 401
     assert browser.login("grace@example.org", "a brand new long passphrase").status_code == 302
@@ -98,3 +108,42 @@ def test_password_change_ends_other_sessions(app, make_user):
                 form_page="/account")
     assert phone.get("/account").status_code == 302
     assert laptop.get("/account").status_code == 200
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_request(app, browser, make_user):
+    """The signed-in person is read afresh on every request: deactivation takes effect at once."""
+    user = make_user(email="grace@example.org")
+    browser.login("grace@example.org")
+    assert browser.get("/account").status_code == 200
+    user.is_active_account = False
+    session.commit()
+    response = browser.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_signed_in_person_is_plain_values_with_their_roles(app, make_user):
+    """flask-login's loader gives a SignedInUser (no ORM object) with the site roles and the
+    employer flag the menu needs; a wrong password fingerprint or unknown id gives nobody."""
+    from course_engine.auth.models import SignedInUser
+    from course_engine.auth.services import account_of, session_id_for, user_for_session_id
+    from course_engine.orgs.models import Organisation, OrgRole
+    from course_engine.orgs.services import add_member
+
+    author = make_user(email="author@example.org", full_name="Ada Author")
+    author.is_author = True
+    manager = make_user(email="manager@example.org")
+    org = Organisation(slug="north", name="North")
+    session.add(org)
+    session.flush()
+    add_member(None, org, manager, OrgRole.manager)
+    session.commit()
+
+    signed_in = user_for_session_id(session_id_for(author))
+    assert isinstance(signed_in, SignedInUser) and signed_in.is_authenticated
+    assert (signed_in.id, signed_in.email, signed_in.full_name) == (author.id, "author@example.org", "Ada Author")
+    assert signed_in.is_author and not signed_in.is_site_admin and signed_in.has_employer_role is False
+    assert signed_in.get_id() == session_id_for(author)
+    assert account_of(signed_in) is author
+    assert user_for_session_id(session_id_for(manager)).has_employer_role is True
+    assert user_for_session_id(f"{author.id}:not-the-fingerprint") is None
+    assert user_for_session_id("999:whatever") is None and user_for_session_id("nonsense") is None

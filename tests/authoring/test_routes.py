@@ -110,6 +110,7 @@ def test_load_button_syncs_flashes_the_summary_and_audits(app, browser, author, 
     assert session.scalar(select(ContentModule).where(ContentModule.slug == "tiny")).is_published
     entry = session.scalar(select(AuditLog).where(AuditLog.action == "content.sync"))
     assert entry.actor_id == author.id and entry.detail["created"] == ["tiny"]
+    assert (entry.target_type, entry.target_id) == ("User", str(author.id))
 
 
 def test_load_without_csrf_token_is_400_and_loads_nothing(app, browser, author, tiny):

@@ -60,7 +60,7 @@ def test_scene_page_queries_do_not_grow(app, make_user, published, player, brows
     player.begin()  # the same scene as before, now with many more rows everywhere
     large = _scene_queries(app, browser, player.attempt_id)
     assert large == small, (small, large)
-    assert small == 2  # the user (with the menu flag) and the position (attempt, version hash, journal)
+    assert small == 1  # the learner (with the menu flag) and the position (attempt, version hash, journal)
 
 
 def test_feedback_and_debrief_pages_stay_within_a_query_budget(app, published, player, browser):
@@ -79,7 +79,7 @@ def test_feedback_and_debrief_pages_stay_within_a_query_budget(app, published, p
 
 
 def test_a_choice_takes_a_fixed_number_of_statements_and_no_transaction_on_postgresql(app, published, player, browser):
-    """A choice reads the user and the position, then claims the step and records the decision:
+    """A choice reads the learner with the position, then claims the step and records the decision:
     on PostgreSQL in one statement outside any transaction (no BEGIN or COMMIT round trips),
     on SQLite as an UPDATE and an INSERT in the request's transaction."""
     from sqlalchemy import func, select
@@ -111,11 +111,11 @@ def test_a_choice_takes_a_fixed_number_of_statements_and_no_transaction_on_postg
     assert session.scalar(select(func.count()).select_from(Decision)) == 1
     writes = [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
     if postgresql:
-        assert len(statements) == 3 and len(writes) == 1, statements
+        assert len(statements) == 2 and len(writes) == 1, statements
         assert "WITH claimed AS" in writes[0] and "INSERT INTO decision" in writes[0]
-        assert transaction_open_after == [False, False, False]
+        assert transaction_open_after == [False, False]
     else:
-        assert len(statements) == 4 and len(writes) == 2, statements
+        assert len(statements) == 3 and len(writes) == 2, statements
 
     # The same page submitted again (a double click): stale, and still one decision.
     again = player.choose(1, fields)
