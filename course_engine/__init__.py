@@ -35,12 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_features(app: Flask) -> None:
     """Each feature is a package with a blueprint ``bp`` and optionally ``init_app``/``cli``."""
-    from . import auth, authoring, certificates, cpd, employers, learner, main, orgs, quizzes
+    from . import auth, authoring, certificates, cpd, employers, learner, main, navigation, orgs, quizzes
     from .demo.cli import seed_demo_command
 
-    #: Navigation providers: callables (user, request path) -> list of NavItem, in menu order; features
-    #: installed by ``init_app`` below append theirs.
-    app.extensions["course_engine.nav"] = [learner.nav_items, authoring.nav_items]
+    # The menu, in order (see navigation.py); features installed by ``init_app`` below add theirs.
+    app.extensions[navigation.EXTENSION] = [learner.NAV_LINK, authoring.NAV_LINK]
 
     auth.init_app(app)
     app.register_blueprint(main.bp)
@@ -61,18 +60,15 @@ def _register_template_helpers(app: Flask) -> None:
     from flask import g, request
     from flask_login import current_user
 
+    from .navigation import menu_items
     from .orgs.access import has_site_role
     from .security import csrf_token
 
     def nav_items():
-        """Navigation links the current user's roles allow, from each feature's provider."""
-        # Providers get the user and path themselves, not the current_user and request
-        # proxies: each attribute read through a proxy costs several lookups, on every page.
-        user, path = current_user._get_current_object(), request.path
-        items = []
-        for provider in app.extensions["course_engine.nav"]:
-            items.extend(provider(user, path))
-        return items
+        """The menu links the current user may use (see navigation.py)."""
+        # Entries get the user and path themselves, not the current_user and request proxies:
+        # each attribute read through a proxy costs several lookups, on every page.
+        return menu_items(app, current_user._get_current_object(), request.path)
 
     # Globals (not a context processor) so imported macros can use them too; request and g
     # are proxies, resolved when a page renders.

@@ -1,6 +1,8 @@
 """Authoring: loading content from modules/ and quizzes/ into the database, and authors' tools."""
 from flask import Blueprint
 
+from ..navigation import NavLink
+
 bp = Blueprint("authoring", __name__)
 
 
@@ -10,16 +12,14 @@ def init_app(app) -> None:
     app.cli.add_command(content_cli)
 
 
-def nav_items(user, path: str):
-    """'Content' in the menu for authors."""
-    from flask import url_for
-
-    from ..orgs import NavItem
+def _is_author(user) -> bool:
     from ..orgs.access import has_site_role
 
-    if not has_site_role(user, "author"):
-        return []
-    return [NavItem("Content", url_for("authoring.list_content"), path.startswith("/authoring"))]
+    return has_site_role(user, "author")
+
+
+#: 'Content' in the menu for authors.
+NAV_LINK = NavLink("Content", "authoring.list_content", "/authoring", shown_to=_is_author)
 
 
 from . import routes  # noqa: E402,F401

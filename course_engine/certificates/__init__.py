@@ -22,14 +22,13 @@ EXTENSION = "course_engine.certificates"
 def init_app(app) -> None:
     """Install certificates into ``app``: blueprint, completion receiver, home links, menu."""
     from .. import signals
+    from ..navigation import NavLink, add_to_menu
     from .routes import completion_links
 
     app.register_blueprint(bp)
     app.extensions[EXTENSION] = True
     app.extensions["course_engine.completion_links"] = completion_links
-    providers = app.extensions.setdefault("course_engine.nav", [])
-    if nav_items not in providers:
-        providers.append(nav_items)
+    add_to_menu(app, NavLink("Certificates", "certificates.list_certificates", "/certificates"))
     # Connected once per process (blinker keeps one entry per receiver function).
     signals.module_completed.connect(issue_on_completion)
 
@@ -52,17 +51,6 @@ def issue_on_completion(sender, completion, now, **_kwargs) -> None:
                                           current_app.config["SITE_NAME"])
     except Exception:  # noqa: BLE001 - see the docstring: never lose a completion to a drawing bug
         log.exception("Certificate for completion %s could not be issued; it will be retried", completion.id)
-
-
-def nav_items(user, path: str):
-    """'Certificates' in the menu for anyone logged in."""
-    from flask import url_for
-
-    from ..orgs import NavItem
-
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [NavItem("Certificates", url_for("certificates.list_certificates"), path.startswith("/certificates"))]
 
 
 @bp.cli.command("issue-missing")

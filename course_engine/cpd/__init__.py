@@ -8,19 +8,10 @@ bp = Blueprint("cpd", __name__)
 def init_app(app) -> None:
     """Register the blueprint (its routes carry full paths: ``/cpd/...`` and the managers'
     ``/orgs/<org_slug>/people/<user_id>/reflections``) and the "CPD record" menu item."""
+    from ..navigation import NavLink, add_to_menu
+
     app.register_blueprint(bp)
-    app.extensions.setdefault("course_engine.nav", []).append(nav_items)
-
-
-def nav_items(user, path: str):
-    """'CPD record' in the menu for anyone logged in."""
-    from flask import url_for
-
-    from ..orgs import NavItem
-
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return [NavItem("CPD record", url_for("cpd.show_log"), path.startswith("/cpd"))]
+    add_to_menu(app, NavLink("CPD record", "cpd.show_log", "/cpd"))
 
 
 from . import routes  # noqa: E402,F401

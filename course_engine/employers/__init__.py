@@ -7,12 +7,13 @@ bp = Blueprint("employers", __name__)
 
 def init_app(app) -> None:
     """Register the blueprint, the learners' assignments extension point, the menu and commands."""
+    from ..navigation import add_to_menu
     from .cli import reminders_cli
     from .services import assignments_for_learner
 
     app.register_blueprint(bp)
     app.extensions["course_engine.assignments_for_learner"] = assignments_for_learner
-    app.extensions.setdefault("course_engine.nav", []).append(nav_items)
+    add_to_menu(app, nav_items)
     app.cli.add_command(reminders_cli)
 
 
@@ -20,7 +21,7 @@ def nav_items(user, path: str):
     """'Manage: <organisation>' for managers and organisation admins (one entry per organisation)."""
     from flask import url_for
 
-    from ..orgs import NavItem
+    from ..navigation import NavItem
     from ..orgs.services import employer_organisations
 
     if not getattr(user, "is_authenticated", False) or user.has_employer_role is False:

@@ -1,16 +1,12 @@
 """The learner journey: my learning, catalogue, module page, scenario player, reflection, completion."""
 from flask import Blueprint
 
+from ..navigation import NavLink
+
 bp = Blueprint("learner", __name__)
 
-
-def nav_items(user, path: str):
-    """'Modules' (the catalogue) in the menu."""
-    from flask import url_for
-
-    from ..orgs import NavItem
-
-    return [NavItem("Modules", url_for("learner.catalogue"), path.startswith("/modules"))]
+#: 'Modules' (the catalogue) in the menu.
+NAV_LINK = NavLink("Modules", "learner.catalogue", "/modules")
 
 
 from . import routes  # noqa: E402,F401
