@@ -248,13 +248,14 @@ def user_for_session_id(session_id: str) -> SignedInUser | None:
 class RowsWithUser:
     """A page's own query, to be fetched in the same round trip as the signed-in person.
 
-    Every request for a signed-in page costs a round trip to load the person; on PostgreSQL
-    a round trip cost about as much CPU as building the rest of a scene page's data (see
-    docs/performance.md), so the hottest pages fetch their rows with it. ``statement``
-    names its parameters with ``bindparam``: ``user_id`` for the signed-in person, and the
-    page's URL values by name. ``parse`` turns its rows into what the view receives; when
-    nothing matches it gets one row whose columns are all None. Column names must not start
-    with ``signed_in_``. Used through ``auth.access.login_required_with``.
+    Every request for a signed-in page costs a round trip to load the person, and on
+    PostgreSQL round trips are a large part of a hot page's cost (docs/performance.md), so
+    the hottest pages fetch their rows with it. ``statement`` names its parameters with
+    ``bindparam``: ``user_id``, which is always the signed-in person (a URL value of that
+    name is overridden), and the page's URL values by name. ``parse`` turns its rows into
+    what the view receives; when nothing matches it gets one row whose columns are all None.
+    Column names must not start with ``signed_in_``. Used through
+    ``auth.access.login_required_with``.
     """
 
     statement: Select
