@@ -29,6 +29,11 @@ def page_app(make_app):
     def memberships(slug, memberships):
         return {"user": current_user.email, "slug": slug, "memberships": memberships}
 
+    @app.route("/_test/memberships/<slug>/of/<int:user_id>")
+    @login_required_with(memberships=MEMBERSHIPS)
+    def someone_elses_memberships(slug, user_id, memberships):
+        return {"memberships": memberships}
+
     @app.before_request
     def _load_the_person_early():
         from flask import request
@@ -114,3 +119,20 @@ def test_a_deactivated_person_gets_no_rows_and_is_sent_to_log_in(page_app):
         session.commit()
         response = browser.get("/_test/memberships/north")
         assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_user_id_is_always_the_signed_in_person_whatever_the_url_says(page_app):
+    """A URL value named user_id never reaches the page's query: another person's id in the
+    URL still gives the signed-in person's rows, with the person loaded early or not."""
+    with isolated_context(page_app):
+        _person("amina@example.org", "north")
+        bola = _person("bola@example.org", "north")
+        browser = Browser(page_app.test_client())
+        browser.login("amina@example.org")
+        for suffix in ("", "?early=1"):
+            response = browser.get(f"/_test/memberships/north/of/{bola.id}{suffix}")
+            assert response.json["memberships"] == [["north", "learner"]]  # Amina's own membership
+        session.query(Membership).filter(Membership.user_id != bola.id).delete()
+        session.commit()
+        for suffix in ("", "?early=1"):  # Bola's membership is never shown to Amina
+            assert browser.get(f"/_test/memberships/north/of/{bola.id}{suffix}").json["memberships"] == []
