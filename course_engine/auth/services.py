@@ -237,11 +237,17 @@ def user_for_session_id(session_id: str) -> SignedInUser | None:
     """The person a session id names, if their account is active and the password has not
     changed since it was issued (flask-login's user loader: runs on every request that
     needs the signed-in person, so it is one Core statement and no ORM objects)."""
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, fingerprint = _parse_session_id(session_id)
+    if user_id is None:
         return None
-    row = session.connection().execute(_SIGNED_IN_USER, {"user_id": int(user_id)}).first()
+    row = session.connection().execute(_SIGNED_IN_USER, {"user_id": user_id}).first()
     return _signed_in(row, fingerprint, session_id)
+
+
+def _parse_session_id(session_id: str) -> tuple[int | None, str]:
+    """(user id, password fingerprint) from a session id; no id if it is malformed."""
+    user_id, _, fingerprint = session_id.partition(":")
+    return (int(user_id) if user_id.isdigit() else None), fingerprint
 
 
 @dataclass(frozen=True)
@@ -269,11 +275,11 @@ def user_and_rows_for_session_id(session_id: str, page: RowsWithUser,
     The rows are only fetched for the person the session names (``user_id``), and are empty
     when there is no such person.
     """
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, fingerprint = _parse_session_id(session_id)
+    if user_id is None:
         return None, []
     rows = session.connection().execute(_with_signed_in_user(page.statement),
-                                        {**parameters, "user_id": int(user_id)}).all()
+                                        {**parameters, "user_id": user_id}).all()
     user = _signed_in(rows[0] if rows else None, fingerprint, session_id)
     return user, (rows if user is not None else [])
 
