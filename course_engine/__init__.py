@@ -33,27 +33,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+#: The features, in the order they are installed (which is also the order of their menu
+#: links). Each is a package whose ``init_app(app)`` registers its blueprint, commands,
+#: signal receivers, extension points and menu entries. Which feature may import which is a
+#: separate rule (docs/architecture.md, tests/test_import_chain.py).
+FEATURES = ("main", "auth", "orgs", "learner", "authoring", "quizzes", "cpd", "certificates", "employers", "demo")
+
+
 def _register_features(app: Flask) -> None:
-    """Each feature is a package with a blueprint ``bp`` and optionally ``init_app``/``cli``."""
-    from . import auth, authoring, certificates, cpd, employers, learner, main, navigation, orgs, quizzes
-    from .demo.cli import seed_demo_command
+    import importlib
 
-    # The menu, in order (see navigation.py); features installed by ``init_app`` below add theirs.
-    app.extensions[navigation.EXTENSION] = [learner.NAV_LINK, authoring.NAV_LINK]
-
-    auth.init_app(app)
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(orgs.bp, url_prefix="/orgs")
-    authoring.init_app(app)
-    app.register_blueprint(authoring.bp)
-    app.register_blueprint(learner.bp)
-    app.register_blueprint(quizzes.bp)
-    # These register their own blueprints, signal receivers, extension points and menu items.
-    cpd.init_app(app)
-    certificates.init_app(app)
-    employers.init_app(app)
-    app.cli.add_command(seed_demo_command)
+    for name in FEATURES:
+        importlib.import_module(f".{name}", __name__).init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Every feature's models, imported in one place so Alembic and tests see the whole schema."""
+from .audit import AuditLog  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .authoring.models import ContentModule, MediaFile, ModuleVersion  # noqa: F401
 from .certificates.models import Certificate  # noqa: F401
@@ -6,7 +7,7 @@ from .cpd.models import CpdEntry, PeerReflection  # noqa: F401
 from .db import Base
 from .employers.models import Assignment, ReminderLog  # noqa: F401
 from .learner.models import Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt  # noqa: F401
-from .orgs.models import AuditLog, Invitation, ManagerDelegate, Membership, Organisation, StaffImport, Team, TeamManager  # noqa: F401,E501
+from .orgs.models import Invitation, ManagerDelegate, Membership, Organisation, StaffImport, Team, TeamManager  # noqa: F401,E501
 from .quizzes.models import QuizAttempt, QuizResponse  # noqa: F401
 
 metadata = Base.metadata

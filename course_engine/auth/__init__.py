@@ -26,7 +26,9 @@ def _load_user(session_id: str):
 
 
 def init_app(app) -> None:
+    """Register the blueprint and the login manager (the signed-in person on every request)."""
     login_manager.init_app(app)
+    app.register_blueprint(bp)
 
 
 from . import routes  # noqa: E402,F401  (routes attach to bp)

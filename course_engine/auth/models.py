@@ -32,17 +32,15 @@ class User(UserMixin, Base):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
-    #: Whether they are a current manager or org admin anywhere: not known for a model (the
-    #: menu asks the database); :class:`SignedInUser` carries it.
-    has_employer_role = None  # plain class attribute: not a column
+    #: Yes/no facts other features read with the signed-in person (see
+    #: ``services.add_signed_in_flag``): not known for a model, so empty; callers ask the database.
+    flags: dict[str, bool] = {}  # plain class attribute: not a column
 
     @property
     def is_active(self) -> bool:  # flask-login
         return self.is_active_account
 
-    def get_id(self) -> str:  # flask-login: see services.session_id_for
-        from .services import session_id_for
-
+    def get_id(self) -> str:  # flask-login
         return session_id_for(self)
 
     def __repr__(self) -> str:
@@ -64,13 +62,29 @@ class SignedInUser(UserMixin):
     full_name: str
     is_author: bool
     is_site_admin: bool
-    #: Whether they are a current manager or org admin anywhere (the menu needs to know).
-    has_employer_role: bool
+    #: Yes/no facts features above ``auth`` read with the person (``services.add_signed_in_flag``),
+    #: e.g. ``flags["has_employer_role"]`` for the menu.
+    flags: dict[str, bool]
     #: flask-login's id for the session (see ``services.session_id_for``).
     session_id: str
 
     def get_id(self) -> str:  # flask-login
         return self.session_id
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """The last characters of a password hash, which change with every new password.
+
+    In a reset link it makes the link single-use without a table of tokens; in the session id
+    it ends every other session when the password changes.
+    """
+    return password_hash[-16:]
+
+
+def session_id_for(user: User) -> str:
+    """The id flask-login keeps in the session: it changes with the password, so changing a
+    password ends every other session and every "remember me" cookie."""
+    return f"{user.id}:{password_fingerprint(user.password_hash)}"
 
 
 #: Who is acting, for services that only need the id, name and site roles: the signed-in

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..orgs.services import record_audit
+from ..audit import record_audit
 from ..security import limiter
 from . import bp, services
 from .forms import ChangeNameForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
@@ -155,7 +155,7 @@ def change_name():
         except services.AccountError as exc:
             form.full_name.errors.append(str(exc))
         else:
-            record_audit(account, "user.change_name", account, detail={"full_name": account.full_name})
+            record_audit(account, "user.change_name", account, detail={"full_name": account.full_name}, ip_address=request.remote_addr)
             flash("Your name has been updated. New certificates will use it.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", name_form=form, password_form=ChangePasswordForm()), 400
@@ -172,7 +172,7 @@ def change_password():
         except services.AccountError as exc:
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
-            record_audit(account, "user.change_password", account)
+            record_audit(account, "user.change_password", account, ip_address=request.remote_addr)
             # The session id includes the password fingerprint: renew this session.
             _start_session(account, remember=False)
             flash("Your password has been changed. Other devices have been logged out.", "success")

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Row, Select, bindparam, func, or_, select, true
+from sqlalchemy import Row, Select, bindparam, func, select, true
 
 from .. import mail
 from ..db import session, utcnow
-from .models import SignedInUser, User
+from ..links import external_url
+from .models import SignedInUser, User, password_fingerprint, session_id_for  # noqa: F401 (re-exported)
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 
 
@@ -80,7 +81,7 @@ def notify_existing_account(email: str) -> None:
         "Someone tried to register with your email",
         "Someone (perhaps you) tried to create a course-engine account with this email address.\n"
         "You already have an account. If you have forgotten your password, reset it here:\n"
-        f"{_external_url('auth.forgot_password')}\n\nIf this wasn't you, you can ignore this email.",
+        f"{external_url('auth.forgot_password')}\n\nIf this wasn't you, you can ignore this email.",
     )
 
 
@@ -94,7 +95,7 @@ def send_confirmation(user: User) -> None:
         user.email,
         "Finish creating your course-engine account",
         f"Hello {user.full_name},\n\nFollow this link to confirm your email and finish registering:\n"
-        f"{_external_url('auth.confirm_email', token=token)}\n\nThe link works for 7 days.",
+        f"{external_url('auth.confirm_email', token=token)}\n\nThe link works for 7 days.",
     )
 
 
@@ -171,15 +172,9 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
 
 
-def _password_fingerprint(password_hash: str) -> str:
-    # The last characters of the hash change with every new password, so a link stops
-    # working once it has been used: single use without a table of tokens.
-    return password_hash[-16:]
-
-
 def make_reset_token(user: User) -> str:
     """A signed token naming the user and the password it may replace."""
-    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user.password_hash)})
+    return _serializer().dumps({"uid": user.id, "fp": password_fingerprint(user.password_hash)})
 
 
 @dataclass(frozen=True)
@@ -199,7 +194,7 @@ def check_reset_token(token: str) -> ResetCheck:
     user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
     if user is None or not user.is_active_account:
         return ResetCheck(None, "This reset link is not valid. Ask for a new one below.")
-    if data.get("fp") != _password_fingerprint(user.password_hash):
+    if data.get("fp") != password_fingerprint(user.password_hash):
         return ResetCheck(None, "This reset link has already been used. Ask for a new one below.")
     return ResetCheck(user, None)
 
@@ -215,23 +210,12 @@ def request_password_reset(email: str) -> None:
         user.email,
         "Reset your course-engine password",
         f"Hello {user.full_name},\n\nUse this link within {minutes} minutes to choose a new password:\n"
-        f"{_external_url('auth.reset_password', token=token)}\n\n"
+        f"{external_url('auth.reset_password', token=token)}\n\n"
         "The link works once. If you didn't ask for it, ignore this email: your password is unchanged.",
     )
 
 
-def _external_url(endpoint: str, **values) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for(endpoint, **values)
-
-
 # --- sessions ----------------------------------------------------------------------------
-
-def session_id_for(user: User) -> str:
-    """The id flask-login keeps in the session: it changes with the password, so changing a
-    password ends every other session and every "remember me" cookie."""
-    return f"{user.id}:{_password_fingerprint(user.password_hash)}"
-
 
 def user_for_session_id(session_id: str) -> SignedInUser | None:
     """The person a session id names, if their account is active and the password has not
@@ -240,7 +224,7 @@ def user_for_session_id(session_id: str) -> SignedInUser | None:
     user_id, fingerprint = _parse_session_id(session_id)
     if user_id is None:
         return None
-    row = session.connection().execute(_SIGNED_IN_USER, {"user_id": user_id}).first()
+    row = session.connection().execute(_signed_in_user_statement(), {"user_id": user_id}).first()
     return _signed_in(row, fingerprint, session_id)
 
 
@@ -290,12 +274,11 @@ def page_rows(page: RowsWithUser, user_id: int, parameters: dict[str, Any]) -> l
 
 
 def _signed_in(row: Row | None, fingerprint: str, session_id: str) -> SignedInUser | None:
-    if row is None or not row.signed_in_is_active or fingerprint != _password_fingerprint(row.signed_in_password_hash):
+    if row is None or not row.signed_in_is_active or fingerprint != password_fingerprint(row.signed_in_password_hash):
         return None
-    # The employer flag comes in the same round trip: every page's menu needs to know whether
-    # this person manages or administers any organisation, and most people (learners) do not.
+    flags = {name: bool(getattr(row, f"signed_in_flag_{name}")) for name in _SIGNED_IN_FLAGS}
     return SignedInUser(row.signed_in_id, row.signed_in_email, row.signed_in_full_name, row.signed_in_is_author,
-                        row.signed_in_is_site_admin, bool(row.signed_in_has_employer_role), session_id)
+                        row.signed_in_is_site_admin, flags, session_id)
 
 
 def account_of(user: SignedInUser | User) -> User:
@@ -303,30 +286,45 @@ def account_of(user: SignedInUser | User) -> User:
     return user if isinstance(user, User) else session.get(User, user.id)
 
 
-def _employer_flag():
-    from ..orgs.models import Membership, OrgRole
-
-    # Two comparisons rather than IN (...): an IN list is re-rendered into the SQL on every
-    # execution, and this runs on every request.
-    return (select(Membership.id)
-            .where(Membership.user_id == User.id, Membership.deactivated_at.is_(None),
-                   or_(Membership.role == OrgRole.manager, Membership.role == OrgRole.org_admin))
-            .exists())
+#: Yes/no facts about the signed-in person that features above ``auth`` need on every page
+#: (the menu), read in the same statement as the person: name -> a function building a
+#: boolean SQL expression correlated with ``User.id``. ``orgs`` adds ``has_employer_role``.
+_SIGNED_IN_FLAGS: dict[str, Callable[[], Any]] = {}
 
 
-_SIGNED_IN_USER_COLUMNS = (
-    User.id.label("signed_in_id"), User.email.label("signed_in_email"), User.full_name.label("signed_in_full_name"),
-    User.is_author.label("signed_in_is_author"), User.is_site_admin.label("signed_in_is_site_admin"),
-    User.is_active_account.label("signed_in_is_active"), User.password_hash.label("signed_in_password_hash"),
-    _employer_flag().label("signed_in_has_employer_role"),
-)
-_SIGNED_IN_USER = select(*_SIGNED_IN_USER_COLUMNS).where(User.id == bindparam("user_id"))
+def add_signed_in_flag(name: str, expression: Callable[[], Any]) -> None:
+    """Read ``SignedInUser.flags[name]`` with the person on every request (idempotent by name).
+
+    Call it while the app is built (a feature's ``init_app``), before the first request:
+    the statement is built once.
+    """
+    if name in _SIGNED_IN_FLAGS:
+        return
+    if _signed_in_user_columns.cache_info().currsize:
+        raise RuntimeError(f"signed-in flag {name!r} added after the first request; add it in init_app")
+    _SIGNED_IN_FLAGS[name] = expression
+
+
+@functools.cache
+def _signed_in_user_columns() -> tuple:
+    return (
+        User.id.label("signed_in_id"), User.email.label("signed_in_email"),
+        User.full_name.label("signed_in_full_name"), User.is_author.label("signed_in_is_author"),
+        User.is_site_admin.label("signed_in_is_site_admin"), User.is_active_account.label("signed_in_is_active"),
+        User.password_hash.label("signed_in_password_hash"),
+        *(build().label(f"signed_in_flag_{name}") for name, build in _SIGNED_IN_FLAGS.items()),
+    )
+
+
+@functools.cache
+def _signed_in_user_statement() -> Select:
+    return select(*_signed_in_user_columns()).where(User.id == bindparam("user_id"))
 
 
 @functools.lru_cache(maxsize=32)  # one per page query (they are built once, at import)
 def _with_signed_in_user(page_statement: Select) -> Select:
     """The person's columns beside each of the page's rows (one row of None if it has none)."""
     page = page_statement.subquery("page")
-    return (select(*_SIGNED_IN_USER_COLUMNS, *page.c)
+    return (select(*_signed_in_user_columns(), *page.c)
             .select_from(User.__table__.outerjoin(page, true()))
             .where(User.id == bindparam("user_id")))

@@ -7,9 +7,13 @@ bp = Blueprint("authoring", __name__)
 
 
 def init_app(app) -> None:
+    """Register the blueprint, ``flask content ...`` and the authors' "Content" menu link."""
+    from ..navigation import add_to_menu
     from .cli import content_cli
 
+    app.register_blueprint(bp)
     app.cli.add_command(content_cli)
+    add_to_menu(app, NAV_LINK)
 
 
 def _is_author(user) -> bool:

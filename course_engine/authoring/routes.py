@@ -19,7 +19,7 @@ from ..content import ContentReport, EngineError, ModuleSpec, Problem, QuizSpec,
 from ..content import engine as play
 from ..db import session
 from ..orgs.access import site_role_required
-from ..orgs.services import record_audit
+from ..audit import record_audit
 from . import bp, services
 from .cli import content_dirs
 from .models import ContentModule, MediaFile
@@ -114,7 +114,7 @@ def load_content():
     result = services.sync_content(modules_dir, quizzes_dir)
     record_audit(current_user, "content.sync", current_user, detail={
         "created": result.created, "updated": result.updated, "retired": result.retired,
-        "restored": result.restored, "skipped": result.skipped, "errors": len(result.report.errors)})
+        "restored": result.restored, "skipped": result.skipped, "errors": len(result.report.errors)}, ip_address=request.remote_addr)
     flash(result.summary(), "error" if result.report.errors else "success")
     return redirect(url_for("authoring.list_content"))
 

@@ -88,7 +88,7 @@ def reissue(number: str):
     if certificate is None:
         abort(404)
     try:
-        replacement = services.reissue(certificate, current_user.full_name, utcnow(), *_site())
+        replacement = services.reissue(certificate, current_user.full_name, utcnow(), *_site(), ip_address=request.remote_addr)
     except services.CertificateError as exc:
         flash(str(exc), "error")
     else:
@@ -259,7 +259,7 @@ def _revoke_page(certificate, org, back: str):
             return redirect(request.path, code=303)
         if form.validate():
             try:
-                services.revoke(certificate, current_user, form.reason.data, utcnow())
+                services.revoke(certificate, current_user, form.reason.data, utcnow(), ip_address=request.remote_addr)
             except services.CertificateError as exc:
                 form.reason.errors.append(str(exc))
             else:

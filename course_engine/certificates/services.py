@@ -39,7 +39,7 @@ from ..authoring.services import module_spec
 from ..db import session
 from ..learner.models import Completion
 from ..orgs.models import Membership, Organisation, OrgRole
-from ..orgs.services import record_audit
+from ..audit import record_audit
 from .models import Certificate, CertificateStatus
 from .rendering import CertificateContent, render_certificate_pdf
 
@@ -207,7 +207,7 @@ def issue_missing(user_id: int, now: datetime, base_url: str, issuer_name: str =
 
 
 def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url: str,
-            issuer_name: str = "course-engine") -> Certificate:
+            issuer_name: str = "course-engine", *, ip_address: str | None = None) -> Certificate:
     """Re-issue with a new name: a new certificate for the same completion; the old one is superseded.
 
     :param certificate: the learner's current (not superseded, not revoked) certificate.
@@ -235,7 +235,7 @@ def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url:
     organisation = session.get(Organisation, certificate.organisation_id) if certificate.organisation_id else None
     record_audit(session.get(User, certificate.user_id), "certificate.reissue", replacement,
                  organisation=organisation,
-                 detail={"number": replacement.number, "replaces": certificate.number})
+                 detail={"number": replacement.number, "replaces": certificate.number}, ip_address=ip_address)
     session.flush()
     return replacement
 
@@ -253,7 +253,7 @@ def can_revoke(user: Actor, certificate: Certificate) -> bool:
         Membership.role == OrgRole.org_admin, Membership.deactivated_at.is_(None)))))
 
 
-def revoke(certificate: Certificate, actor: Actor, reason: str, now: datetime) -> Certificate:
+def revoke(certificate: Certificate, actor: Actor, reason: str, now: datetime, *, ip_address: str | None = None) -> Certificate:
     """Revoke a certificate with a reason, and record it in the audit log.
 
     :param actor: the organisation admin or site admin revoking (the route checks the role).
@@ -270,7 +270,7 @@ def revoke(certificate: Certificate, actor: Actor, reason: str, now: datetime) -
     certificate.revoked_by_id = actor.id
     organisation = session.get(Organisation, certificate.organisation_id) if certificate.organisation_id else None
     record_audit(actor, "certificate.revoke", certificate, organisation=organisation,
-                 detail={"number": certificate.number, "reason": certificate.revoked_reason})
+                 detail={"number": certificate.number, "reason": certificate.revoked_reason}, ip_address=ip_address)
     session.flush()
     return certificate
 

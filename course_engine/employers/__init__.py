@@ -24,7 +24,7 @@ def nav_items(user, path: str):
     from ..navigation import NavItem
     from ..orgs.services import employer_organisations
 
-    if not getattr(user, "is_authenticated", False) or user.has_employer_role is False:
+    if not getattr(user, "is_authenticated", False) or user.flags.get("has_employer_role") is False:
         return []
     items = []
     for slug, name in employer_organisations(user.id):

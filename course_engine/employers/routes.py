@@ -237,7 +237,7 @@ def create_assignment(org, membership):
                     due_date=form.due_date.data if form.due.data == "date" else None,
                     due_days_after_joining=form.due_days.data if form.due.data == "days" else None,
                     recert_months=form.recert_months.data, recert_window_days=form.recert_window_days.data,
-                    now=utcnow())
+                    now=utcnow(), ip_address=request.remote_addr)
             except services.NotVisible as exc:
                 if str(exc) == "person":
                     form.person_email.errors.append("Nobody in your teams has that email address.")
@@ -265,7 +265,7 @@ def remove_assignment(org, membership, assignment_id: int):
         abort(403)
     if not services.can_manage(membership, assignment):
         abort(404)
-    services.remove_assignment(membership, assignment, utcnow())
+    services.remove_assignment(membership, assignment, utcnow(), ip_address=request.remote_addr)
     flash("Assignment removed.", "success")
     return redirect(url_for("employers.assignments", org_slug=org.slug), code=303)
 

@@ -37,7 +37,8 @@ from sqlalchemy import select
 from ..authoring.models import ContentModule
 from ..db import session
 from ..orgs.models import Membership, Organisation, OrgRole, Team
-from ..orgs.services import record_audit, visible_team_ids
+from ..audit import record_audit
+from ..orgs.services import visible_team_ids
 from .models import Assignment, TargetKind
 
 #: "Due soon" starts this many days before the due date.
@@ -278,7 +279,7 @@ class NotVisible(LookupError):
 def create_assignment(actor_membership: Membership, module: ContentModule, *, target_kind: TargetKind,
                       team: Team | None = None, person: Membership | None = None, due_date: date | None = None,
                       due_days_after_joining: int | None = None, recert_months: int | None = None,
-                      recert_window_days: int | None = None, now: datetime) -> Assignment:
+                      recert_window_days: int | None = None, now: datetime, ip_address: str | None = None) -> Assignment:
     """Assign a module (audited). Managers may assign only to their teams and the people in them.
 
     :raises NotVisible: the team or person is not one the actor may see.
@@ -319,7 +320,7 @@ def create_assignment(actor_membership: Membership, module: ContentModule, *, ta
                  detail={"module": module.slug, "target": target_kind.value, "team_id": team_id,
                          "membership_id": membership_id, "due_date": due_date.isoformat() if due_date else None,
                          "due_days_after_joining": due_days_after_joining, "recert_months": recert_months,
-                         "recert_window_days": window})
+                         "recert_window_days": window}, ip_address=ip_address)
     return assignment
 
 
@@ -338,7 +339,7 @@ def can_manage(actor_membership: Membership, assignment: Assignment) -> bool:
     return False
 
 
-def remove_assignment(actor_membership: Membership, assignment: Assignment, now: datetime) -> None:
+def remove_assignment(actor_membership: Membership, assignment: Assignment, now: datetime, *, ip_address: str | None = None) -> None:
     """Stop an assignment applying (kept for the record; audited)."""
     if assignment.removed_at is not None:
         return
@@ -346,7 +347,7 @@ def remove_assignment(actor_membership: Membership, assignment: Assignment, now:
     session.flush()
     record_audit(actor_membership.user, "assignment.remove", assignment,
                  organisation=session.get(Organisation, assignment.organisation_id),
-                 detail={"module_id": assignment.module_id})
+                 detail={"module_id": assignment.module_id}, ip_address=ip_address)
 
 
 # --- the learner's view (the ``course_engine.assignments_for_learner`` extension point) --------

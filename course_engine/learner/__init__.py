@@ -9,4 +9,12 @@ bp = Blueprint("learner", __name__)
 NAV_LINK = NavLink("Modules", "learner.catalogue", "/modules")
 
 
+def init_app(app) -> None:
+    """Register the blueprint and the "Modules" menu link."""
+    from ..navigation import add_to_menu
+
+    app.register_blueprint(bp)
+    add_to_menu(app, NAV_LINK)
+
+
 from . import routes  # noqa: E402,F401

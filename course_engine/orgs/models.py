@@ -1,4 +1,4 @@
-"""Organisations (employers), their teams, who belongs to them, and the audit log."""
+"""Organisations (employers), their teams, who belongs to them, invitations and staff uploads."""
 from __future__ import annotations
 
 import enum
@@ -89,28 +89,6 @@ class TeamManager(Base):
 
     team: Mapped[Team] = relationship()
     membership: Mapped[Membership] = relationship()
-
-
-class AuditLog(Base):
-    """Who did what to whom and when, for every administrative action."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True, index=True
-    )
-    #: A dotted verb such as ``team.create`` or ``certificate.revoke``.
-    action: Mapped[str] = mapped_column(String(80))
-    target_type: Mapped[str] = mapped_column(String(40))
-    target_id: Mapped[str] = mapped_column(String(80))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    ip_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
-
-    actor: Mapped[User | None] = relationship()
-
 
 
 class Invitation(Base):

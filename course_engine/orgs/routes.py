@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from ..auth import services as auth_services
 from ..auth.models import User
 from ..db import session, utcnow
-from . import bp, queries, services
+from . import bp, invitations, queries, services, staff_upload
 from .access import EMPLOYER_ROLES, org_role_required
 from .forms import InviteForm, JoinForm, MemberForm, PickMemberForm, TeamForm
-from .models import AuditLog, Invitation, ManagerDelegate, Membership, OrgRole, StaffImport, Team
+from ..audit import AuditLog
+from .models import Invitation, ManagerDelegate, Membership, OrgRole, StaffImport, Team
 from .staff_csv import COLUMNS, UnusableFile, read_staff_csv
 
 
@@ -82,7 +83,7 @@ def create_team(org, membership):
     form = TeamForm.from_request()
     if form.validate():
         try:
-            team = services.create_team(current_user, org, form.name.data)
+            team = services.create_team(current_user, org, form.name.data, ip_address=request.remote_addr)
         except ValueError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -121,7 +122,7 @@ def rename_team(org, membership, team_id: int):
     form = TeamForm.from_request()
     if form.validate():
         try:
-            services.rename_team(current_user, team, form.name.data)
+            services.rename_team(current_user, team, form.name.data, ip_address=request.remote_addr)
         except services.OrgError as exc:
             form.name.errors.append(str(exc))
         else:
@@ -135,7 +136,7 @@ def rename_team(org, membership, team_id: int):
 def archive_team(org, membership, team_id: int):
     """Archive a team (org admin; audited): hidden from lists and pickers, records kept."""
     team = _team_or_404(org, membership, team_id)
-    services.archive_team(current_user, team)
+    services.archive_team(current_user, team, ip_address=request.remote_addr)
     flash(f"Team '{team.name}' archived. Its people keep their records; restore it at any time.", "success")
     return redirect(url_for("orgs.overview", org_slug=org.slug))
 
@@ -145,7 +146,7 @@ def archive_team(org, membership, team_id: int):
 def restore_team(org, membership, team_id: int):
     """Restore an archived team (org admin; audited)."""
     team = _team_or_404(org, membership, team_id)
-    services.restore_team(current_user, team)
+    services.restore_team(current_user, team, ip_address=request.remote_addr)
     flash(f"Team '{team.name}' restored.", "success")
     return redirect(url_for("orgs.show_team", org_slug=org.slug, team_id=team.id))
 
@@ -160,7 +161,7 @@ def add_team_manager(org, membership, team_id: int):
     if form.validate():
         person = _person_or_404(org, membership, form.membership_id.data)
         try:
-            services.assign_team_manager(current_user, team, person)
+            services.assign_team_manager(current_user, team, person, ip_address=request.remote_addr)
         except services.OrgError as exc:
             form.membership_id.errors.append(str(exc))
         else:
@@ -175,7 +176,7 @@ def remove_team_manager(org, membership, team_id: int, membership_id: int):
     """Stop a manager managing a team (org admin; audited)."""
     team = _team_or_404(org, membership, team_id)
     person = _person_or_404(org, membership, membership_id)
-    services.remove_team_manager(current_user, team, person)
+    services.remove_team_manager(current_user, team, person, ip_address=request.remote_addr)
     flash(f"{person.user.full_name} no longer manages {team.name}.", "success")
     return redirect(url_for("orgs.show_team", org_slug=org.slug, team_id=team.id))
 
@@ -236,7 +237,7 @@ def update_person(org, membership, membership_id: int):
     if form.validate():
         team = session.get(Team, form.team.data) if form.team.data else None
         try:
-            services.change_member(current_user, person, OrgRole(form.role.data), team)
+            services.change_member(current_user, person, OrgRole(form.role.data), team, ip_address=request.remote_addr)
         except services.OrgError as exc:
             form.role.errors.append(str(exc))
         else:
@@ -251,7 +252,7 @@ def deactivate_person(org, membership, membership_id: int):
     """Deactivate a leaver (org admin; audited): no more access, records kept."""
     person = _person_or_404(org, membership, membership_id)
     try:
-        services.deactivate_member(current_user, person)
+        services.deactivate_member(current_user, person, ip_address=request.remote_addr)
     except services.OrgError as exc:
         abort(400, description=str(exc))
     flash(f"{person.user.full_name} has been deactivated. Their records are kept.", "success")
@@ -263,7 +264,7 @@ def deactivate_person(org, membership, membership_id: int):
 def reactivate_person(org, membership, membership_id: int):
     """Give a deactivated person their access back (org admin; audited)."""
     person = _person_or_404(org, membership, membership_id)
-    services.reactivate_member(current_user, person)
+    services.reactivate_member(current_user, person, ip_address=request.remote_addr)
     flash(f"{person.user.full_name} has been reactivated.", "success")
     return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
 
@@ -278,7 +279,7 @@ def add_delegate(org, membership, membership_id: int):
     if form.validate():
         delegate = _person_or_404(org, membership, form.membership_id.data)
         try:
-            services.add_delegate(current_user, person, delegate)
+            services.add_delegate(current_user, person, delegate, ip_address=request.remote_addr)
         except services.OrgError as exc:
             form.membership_id.errors.append(str(exc))
         else:
@@ -298,7 +299,7 @@ def remove_delegate(org, membership, membership_id: int, delegation_id: int):
     if delegation is None:
         abort(404)
     name = delegation.delegate.user.full_name
-    services.remove_delegate(current_user, delegation)
+    services.remove_delegate(current_user, delegation, ip_address=request.remote_addr)
     flash(f"{name} no longer sees {person.user.full_name}'s teams.", "success")
     return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
 
@@ -328,11 +329,11 @@ def list_invitations(org, membership):
 
 def _render_invitations(org, membership, form=None, status=200):
     visible = services.visible_team_ids(membership)
-    invitations = queries.invitations(org, visible)
+    pending = queries.invitations(org, visible)
     teams = {t.id: t.name for t in org.teams}
-    return render_template("orgs/invitations.html", org=org, membership=membership, invitations=invitations,
+    return render_template("orgs/invitations.html", org=org, membership=membership, invitations=pending,
                            teams=teams, form=_invite_form(org, membership, form or InviteForm()),
-                           expires_at=services.invitation_expires_at, now=utcnow()), status
+                           expires_at=invitations.invitation_expires_at, now=utcnow()), status
 
 
 @bp.route("/<org_slug>/invitations", methods=["POST"])
@@ -343,8 +344,8 @@ def create_invitation(org, membership):
     if form.validate():
         team = session.get(Team, form.team.data) if form.team.data else None
         try:
-            invitation = services.create_invitation(current_user, org, form.email.data, OrgRole(form.role.data),
-                                                    team, full_name=form.full_name.data or "")
+            invitation = invitations.create_invitation(current_user, org, form.email.data, OrgRole(form.role.data),
+                                                    team, full_name=form.full_name.data or "", ip_address=request.remote_addr)
         except services.OrgError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -359,7 +360,7 @@ def resend_invitation(org, membership, invitation_id: int):
     """Send a pending invitation again with a fresh link (audited)."""
     invitation = _invitation_or_404(org, membership, invitation_id)
     try:
-        services.resend_invitation(current_user, invitation)
+        invitations.resend_invitation(current_user, invitation, ip_address=request.remote_addr)
     except services.OrgError as exc:
         abort(409, description=str(exc))
     flash(f"Invitation sent again to {invitation.email}.", "success")
@@ -371,7 +372,7 @@ def resend_invitation(org, membership, invitation_id: int):
 def revoke_invitation(org, membership, invitation_id: int):
     """Withdraw a pending invitation: its link stops working (audited)."""
     invitation = _invitation_or_404(org, membership, invitation_id)
-    services.revoke_invitation(current_user, invitation)
+    invitations.revoke_invitation(current_user, invitation, ip_address=request.remote_addr)
     flash(f"Invitation to {invitation.email} withdrawn.", "success")
     return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
 
@@ -382,7 +383,7 @@ def join(token: str):
 
     The link itself proves the email address, so a new account is confirmed at once.
     """
-    check = services.check_invitation_token(token)
+    check = invitations.check_invitation_token(token)
     if check.invitation is None:
         code = 400 if check.reason == "invalid" else 410
         return render_template("orgs/join_problem.html", problem=check.problem, reason=check.reason), code
@@ -395,7 +396,7 @@ def join(token: str):
         if auth_services.normalise_email(current_user.email) != invitation.email:
             return render_template("orgs/join.html", state="wrong_account", **context), 403
         if request.method == "POST":
-            membership = services.accept_invitation(invitation, auth_services.account_of(current_user))
+            membership = invitations.accept_invitation(invitation, auth_services.account_of(current_user), ip_address=request.remote_addr)
             flash(f"You've joined {org.name}.", "success")
             if membership.role in EMPLOYER_ROLES:
                 return redirect(url_for("orgs.overview", org_slug=org.slug))
@@ -410,7 +411,7 @@ def join(token: str):
     form = JoinForm.from_request(data={"full_name": invitation.full_name})
     if request.method == "POST" and form.validate():
         try:
-            user = services.register_through_invitation(invitation, form.full_name.data, form.password.data)
+            user = invitations.register_through_invitation(invitation, form.full_name.data, form.password.data, ip_address=request.remote_addr)
         except auth_services.EmailAlreadyRegistered:
             flash("This email has just been registered. Log in to accept the invitation.", "info")
             return redirect(url_for("auth.login", next=url_for("orgs.join", token=token)))
@@ -478,9 +479,9 @@ def preview_staff_import(org, membership):
         rows = read_staff_csv(data, max_rows=current_app.config["CSV_MAX_ROWS"])
     except UnusableFile as exc:
         return render_error(org, membership, error=f"{exc} Nothing has been saved.", status=400)
-    staff_import = services.create_staff_import(current_user, org, upload.filename, [r.as_dict() for r in rows])
+    staff_import = staff_upload.create_staff_import(current_user, org, upload.filename, [r.as_dict() for r in rows])
     return render_template("orgs/preview.html", org=org, membership=membership, staff_import=staff_import,
-                           counts=services.import_summary(staff_import.plan), actions=services.IMPORT_ACTIONS)
+                           counts=staff_upload.import_summary(staff_import.plan), actions=staff_upload.IMPORT_ACTIONS)
 
 
 @bp.route("/<org_slug>/people/import/<int:import_id>/confirm", methods=["POST"])
@@ -493,7 +494,7 @@ def confirm_staff_import(org, membership, import_id: int):
     if staff_import is None:
         abort(404)
     try:
-        counts = services.apply_staff_import(current_user, staff_import)
+        counts = staff_upload.apply_staff_import(current_user, staff_import, ip_address=request.remote_addr)
     except services.OrgError as exc:
         abort(409, description=str(exc))
     flash(f"Upload applied: {counts['invite']} invited, {counts['add']} added, {counts['unchanged']} unchanged, "

@@ -1,7 +1,7 @@
 """Reading a bulk staff upload (columns name, email, team, role): bytes in, checked rows out.
 
 Pure functions, no database: whether a team exists or a person already has an account is
-decided by :func:`course_engine.orgs.services.plan_staff_import`. A file that cannot be
+decided by :func:`course_engine.orgs.staff_upload.plan_staff_import`. A file that cannot be
 used at all raises :class:`UnusableFile` (nothing is written); a row that is wrong gets a
 ``problem`` and is reported with its line number.
 """

@@ -75,7 +75,7 @@ def test_change_name_and_password(app, browser, make_user):
     assert 'value="Grace Mensah-Owusu"' in browser.get("/account").get_data(as_text=True)
     from sqlalchemy import select
 
-    from course_engine.orgs.models import AuditLog
+    from course_engine.audit import AuditLog
 
     audit = session.execute(select(AuditLog.action, AuditLog.actor_id, AuditLog.target_type, AuditLog.target_id,
                                    AuditLog.detail).order_by(AuditLog.id)).all()
@@ -141,9 +141,9 @@ def test_the_signed_in_person_is_plain_values_with_their_roles(app, make_user):
     signed_in = user_for_session_id(session_id_for(author))
     assert isinstance(signed_in, SignedInUser) and signed_in.is_authenticated
     assert (signed_in.id, signed_in.email, signed_in.full_name) == (author.id, "author@example.org", "Ada Author")
-    assert signed_in.is_author and not signed_in.is_site_admin and signed_in.has_employer_role is False
+    assert signed_in.is_author and not signed_in.is_site_admin and signed_in.flags["has_employer_role"] is False
     assert signed_in.get_id() == session_id_for(author)
     assert account_of(signed_in) is author
-    assert user_for_session_id(session_id_for(manager)).has_employer_role is True
+    assert user_for_session_id(session_id_for(manager)).flags["has_employer_role"] is True
     assert user_for_session_id(f"{author.id}:not-the-fingerprint") is None
     assert user_for_session_id("999:whatever") is None and user_for_session_id("nonsense") is None

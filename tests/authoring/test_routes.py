@@ -11,7 +11,7 @@ from course_engine.authoring.models import ContentModule
 from course_engine.authoring.routes import analyse_graph
 from course_engine.content import parse_module
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog
+from course_engine.audit import AuditLog
 
 from .conftest import MAZE_MODULE, module_text, quiz_text, row_counts
 

@@ -8,7 +8,7 @@ from course_engine.authoring.services import sync_content
 from course_engine.certificates import services
 from course_engine.certificates.models import Certificate, CertificateStatus
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog
+from course_engine.audit import AuditLog
 
 from .conftest import at, code_of, pdf_text
 

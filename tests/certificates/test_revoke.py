@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog
+from course_engine.audit import AuditLog
 from tests.conftest import Browser
 
 from .conftest import code_of

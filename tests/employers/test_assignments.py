@@ -6,7 +6,8 @@ from sqlalchemy import select
 from course_engine.db import session, utcnow
 from course_engine.employers.models import Assignment, TargetKind
 from course_engine.employers.services import assignments_for_learner
-from course_engine.orgs.models import AuditLog, Membership
+from course_engine.audit import AuditLog
+from course_engine.orgs.models import Membership
 from tests.employers.conftest import TODAY, assign, attempt, at
 
 

@@ -36,7 +36,7 @@ class Staff:
 def staff(app, make_org, make_user, add_member):
     """Admin, a manager for each of East and West, a spare manager (West's delegate), learners,
     a pending invitation into West, and a previewed upload; the same kinds of things in South."""
-    from course_engine.orgs import services
+    from course_engine.orgs import invitations, services, staff_upload
 
     org, (east, west) = make_org("Northshire Council", teams=["East", "West"])
     other, (far,) = make_org("Southshire Council", teams=["Far"])
@@ -57,14 +57,14 @@ def staff(app, make_org, make_user, add_member):
     south_manager = add_member(other, make_user(email="manager@south.example"), "manager", manages=[far])
     south_spare = add_member(other, make_user(email="spare@south.example"), "manager")
     learner_far = add_member(other, make_user(email="learner@south.example"), "learner", team=far)
-    invitation_west = services.create_invitation(None, org, "new.west@example.org", services.OrgRole.learner, west)
-    invitation_far = services.create_invitation(None, other, "new.far@example.org", services.OrgRole.learner, far)
+    invitation_west = invitations.create_invitation(None, org, "new.west@example.org", services.OrgRole.learner, west)
+    invitation_far = invitations.create_invitation(None, other, "new.far@example.org", services.OrgRole.learner, far)
     delegation_west = services.add_delegate(None, people["manager_west"], people["spare_manager"])
     delegation_far = services.add_delegate(None, south_manager, south_spare)
     row = {"line": 2, "name": "Nia New", "email": "nia@example.org", "team": "East", "role": "learner",
            "problem": None}
-    import_north = services.create_staff_import(admin_user, org, "staff.csv", [row])
-    import_south = services.create_staff_import(south_admin, other, "staff.csv", [dict(row, team="Far")])
+    import_north = staff_upload.create_staff_import(admin_user, org, "staff.csv", [row])
+    import_south = staff_upload.create_staff_import(south_admin, other, "staff.csv", [dict(row, team="Far")])
     session.commit()
     from course_engine.mail import outbox
 

@@ -2,7 +2,8 @@
 from sqlalchemy import select
 
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog, Team
+from course_engine.audit import AuditLog
+from course_engine.orgs.models import Team
 
 
 def _setup(make_org, make_user, add_member):

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from course_engine.auth.models import User
 from course_engine.db import session
-from course_engine.orgs import services
-from course_engine.orgs.models import AuditLog, Invitation, Membership, OrgRole
+from course_engine.orgs import invitations, services
+from course_engine.audit import AuditLog
+from course_engine.orgs.models import Invitation, Membership, OrgRole
 
 NEW_PASSWORD = "a long and unusual passphrase 42"
 
@@ -23,7 +24,7 @@ def _link(outbox, to):
 
 def _link_for(invitation):
     """A join path for an invitation made in the test's own context (its email went to that context)."""
-    return f"/orgs/join/{services.invitation_token(invitation)}"
+    return f"/orgs/join/{invitations.invitation_token(invitation)}"
 
 
 def _invite(browser, staff, email, role="learner", team=None, name=""):
@@ -73,7 +74,7 @@ def test_new_person_registers_through_the_link_and_joins(app, browser, staff, ou
 
 def test_existing_account_logs_in_and_joins(app, browser, staff, make_user, outbox):
     make_user(email="agency@example.org", full_name="Agnes Agency")
-    invitation = services.create_invitation(None, staff.org, "agency@example.org", OrgRole.manager)
+    invitation = invitations.create_invitation(None, staff.org, "agency@example.org", OrgRole.manager)
     session.commit()
     link = _link_for(invitation)
 
@@ -94,7 +95,7 @@ def test_existing_account_logs_in_and_joins(app, browser, staff, make_user, outb
 
 def test_wrong_logged_in_account_gets_a_clear_message(app, browser, staff, outbox):
     """Someone logged in as another person is told whose invitation it is; nothing is joined."""
-    invitation = services.create_invitation(None, staff.org, "someone.else@example.org", OrgRole.learner, staff.east)
+    invitation = invitations.create_invitation(None, staff.org, "someone.else@example.org", OrgRole.learner, staff.east)
     session.commit()
     link = _link_for(invitation)
     browser.login("learner@south.example")
@@ -116,19 +117,19 @@ def test_expired_link_is_refused(app, browser, staff, monkeypatch):
     """A link older than INVITATION_MAX_AGE is refused with a clear message."""
     from itsdangerous.timed import TimestampSigner
 
-    invitation = services.create_invitation(None, staff.org, "late@example.org", OrgRole.learner)
+    invitation = invitations.create_invitation(None, staff.org, "late@example.org", OrgRole.learner)
     session.commit()
     age = app.config["INVITATION_MAX_AGE"] + 60
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - age)
-        token = services.invitation_token(invitation)
+        token = invitations.invitation_token(invitation)
     page = browser.get(f"/orgs/join/{token}")
     assert page.status_code == 410 and "has expired" in page.get_data(as_text=True)
     # Just inside the limit it still works.
     with monkeypatch.context() as patch:
         patch.setattr(TimestampSigner, "get_timestamp",
                       lambda self: int(time.time()) - app.config["INVITATION_MAX_AGE"] + 60)
-        token = services.invitation_token(invitation)
+        token = invitations.invitation_token(invitation)
     assert browser.get(f"/orgs/join/{token}").status_code == 200
 
 
@@ -146,7 +147,7 @@ def test_revoked_link_is_refused(app, browser, staff, outbox):
 
 
 def test_tampered_link_is_refused(app, browser, staff):
-    token = services.invitation_token(staff.invitation_west)
+    token = invitations.invitation_token(staff.invitation_west)
     for bad in (token[:-3] + "abc", "not-a-token"):
         page = browser.get(f"/orgs/join/{bad}")
         assert page.status_code == 400 and "not valid" in page.get_data(as_text=True)
@@ -213,7 +214,7 @@ def test_bad_password_when_registering_writes_nothing(app, browser, staff, outbo
 def test_deactivated_member_comes_back_through_an_invitation(app, browser, staff, outbox):
     services.deactivate_member(None, session.get(Membership, staff.learner_east.id))
     session.commit()
-    invitation = services.create_invitation(None, staff.org, "east.learner@north.example", OrgRole.learner,
+    invitation = invitations.create_invitation(None, staff.org, "east.learner@north.example", OrgRole.learner,
                                             staff.west)
     session.commit()
     link = _link_for(invitation)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog, ManagerDelegate, Membership, OrgRole, TeamManager
+from course_engine.audit import AuditLog
+from course_engine.orgs.models import ManagerDelegate, Membership, OrgRole, TeamManager
 from course_engine.orgs.services import visible_team_ids
 
 

@@ -67,8 +67,8 @@ def _snapshot():
     from sqlalchemy import func, select
 
     from course_engine.db import session
-    from course_engine.orgs.models import (AuditLog, Invitation, ManagerDelegate, Membership, StaffImport, Team,
-                                           TeamManager)
+    from course_engine.audit import AuditLog
+    from course_engine.orgs.models import Invitation, ManagerDelegate, Membership, StaffImport, Team, TeamManager
 
     session.expire_all()
     counts = {m.__name__: session.scalar(select(func.count()).select_from(m))

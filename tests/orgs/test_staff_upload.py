@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from course_engine.auth.models import User
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog, Invitation, Membership, OrgRole, StaffImport
+from course_engine.audit import AuditLog
+from course_engine.orgs.models import Invitation, Membership, OrgRole, StaffImport
 from course_engine.orgs.staff_csv import UnusableFile, read_staff_csv
 
 HEADER = "name,email,team,role\n"

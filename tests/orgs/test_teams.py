@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from course_engine.db import session
-from course_engine.orgs.models import AuditLog, Membership, Team, TeamManager
+from course_engine.audit import AuditLog
+from course_engine.orgs.models import Membership, Team, TeamManager
 
 
 def _audit(action):
