@@ -2,7 +2,7 @@
 learner's attempt is a 404 (its existence is never confirmed)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..authoring.services import published_versions
@@ -224,12 +224,12 @@ def debrief(attempt_id: int):
     taken = [(spec.scene(d.scene_id), spec.scene(d.scene_id).choices[d.choice_index], d) for d in decisions]
     recommended = [(spec.scene(sid), spec.scene(sid).choices[idx]) for sid, idx in recommended_path(spec)
                    if idx is not None]
-    from ..quizzes import services as quizzes
-
+    now = utcnow()
+    panels = [requirement.debrief_panel(attempt, spec, now)
+              for requirement in current_app.extensions.get(services.REQUIREMENTS, ())]
     return render_template("learner/debrief.html", attempt=attempt, spec=spec, ending=spec.scene(attempt.ending_scene_id),
-                           taken=taken, recommended=recommended, quiz_attempts=quizzes.attempts_of(attempt),
-                           missing=services.what_is_missing(attempt), completion=services.completion_for(attempt),
-                           quiz_allowed=quizzes.next_attempt_allowed_at(attempt, utcnow()) if spec.quiz_id else (False, None),
+                           taken=taken, recommended=recommended, requirement_panels=[p for p in panels if p],
+                           missing=services.what_is_missing(attempt, now), completion=services.completion_for(attempt),
                            reflection=services.final_reflection_for(attempt))
 
 

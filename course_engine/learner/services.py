@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
+from flask import current_app
 
 from .. import signals
 from ..auth.services import RowsWithUser
@@ -23,7 +24,6 @@ from ..authoring.services import module_spec, module_spec_by_id
 from ..content import ModuleSpec, State, choose, continue_from_junction, start
 from ..content.markdown_render import plain_text
 from ..db import session, write
-from ..quizzes.models import QuizAttempt
 from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
 
 #: A gap between two actions longer than this counts as this much: a learner who leaves the
@@ -307,7 +307,7 @@ def make_choice(attempt: Mover, shown_step: int, shown_scene_id: str, choice_key
                 "target_scene_id": state.scene_id, "counters_after": dict(state.counters), "created_at": now}
     if not _claim_step(attempt, shown_step, decision, **_arrival(attempt, spec, state, now)):
         return MoveResult(MoveOutcome.stale)
-    signals.decision_recorded.send(None, attempt_id=attempt.id, step=shown_step, scene_id=scene.id,
+    signals.decision_recorded.send(current_app._get_current_object(), attempt_id=attempt.id, step=shown_step, scene_id=scene.id,
                                    choice_index=index, judgement=choice.judgement, now=now)
     return MoveResult(MoveOutcome.applied, decision_step=shown_step)
 
@@ -392,23 +392,53 @@ def save_final_reflection(attempt: ScenarioAttempt, what_learned: str, impact: s
 
 # --- completion --------------------------------------------------------------------------
 
-def passed_quiz_attempt(attempt: ScenarioAttempt) -> QuizAttempt | None:
-    return session.scalar(select(QuizAttempt).where(QuizAttempt.scenario_attempt_id == attempt.id,
-                                                    QuizAttempt.passed.is_(True)).order_by(QuizAttempt.number).limit(1))
+#: ``app.extensions`` key: what else a module asks of an attempt before it is complete, as a
+#: list of :class:`CompletionRequirement` (the quizzes feature adds "pass the quiz"). The
+#: learner feature knows nothing of the features that add requirements.
+REQUIREMENTS = "course_engine.completion_requirements"
+
+
+@dataclass(frozen=True)
+class RequirementStatus:
+    """Where one attempt stands against one requirement of completion."""
+
+    #: What is left, in plain words ("pass the quiz"), or None when it is met.
+    missing: str | None
+    #: Columns of :class:`Completion` this requirement fills in once met (the quiz score).
+    completion_values: dict
+
+
+class CompletionRequirement:
+    """A requirement another feature adds to completion (see :data:`REQUIREMENTS`)."""
+
+    def status(self, attempt: ScenarioAttempt, spec: ModuleSpec, now: datetime) -> RequirementStatus | None:
+        """Where the attempt stands; None when the requirement does not apply to this module."""
+        raise NotImplementedError
+
+    def debrief_panel(self, attempt: ScenarioAttempt, spec: ModuleSpec, now: datetime) -> str:
+        """Its part of the debrief's "To complete this module" box, as safe HTML (a view helper)."""
+        return ""
 
 
 def completion_for(attempt: ScenarioAttempt) -> Completion | None:
     return session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))
 
 
-def what_is_missing(attempt: ScenarioAttempt) -> list[str]:
-    """What still stands between this attempt and completion, in plain words."""
+def requirement_statuses(attempt: ScenarioAttempt, spec: ModuleSpec, now: datetime) -> list[RequirementStatus]:
+    """Every installed requirement that applies to this module, with where the attempt stands."""
+    statuses = (requirement.status(attempt, spec, now) for requirement in current_app.extensions.get(REQUIREMENTS, ()))
+    return [status for status in statuses if status is not None]
+
+
+def what_is_missing(attempt: ScenarioAttempt, now: datetime,
+                    statuses: list[RequirementStatus] | None = None) -> list[str]:
+    """What still stands between this attempt and completion, in plain words, in order."""
     missing = []
     if attempt.ending_scene_id is None:
         missing.append("reach an ending of the scenario")
-    spec = spec_for(attempt)
-    if spec.quiz_id and passed_quiz_attempt(attempt) is None:
-        missing.append("pass the quiz")
+    if statuses is None:
+        statuses = requirement_statuses(attempt, spec_for(attempt), now)
+    missing.extend(status.missing for status in statuses if status.missing)
     if final_reflection_for(attempt) is None:
         missing.append("write your final reflection")
     return missing
@@ -417,20 +447,21 @@ def what_is_missing(attempt: ScenarioAttempt) -> list[str]:
 def try_complete(attempt: ScenarioAttempt, now: datetime) -> Completion | None:
     """Record the completion at once if every requirement is met; exactly once per attempt.
 
-    Announces ``signals.module_completed`` so certificates and reports can react without the
-    player knowing them.
+    Called when the final reflection is saved and when a quiz attempt is graded (whichever
+    comes last completes). Announces ``signals.module_completed`` so certificates and
+    reports can react without the player knowing them.
     """
     existing = completion_for(attempt)
     if existing is not None:
         return existing
-    if what_is_missing(attempt):
-        return None
-    quiz_attempt = passed_quiz_attempt(attempt)
     spec = spec_for(attempt)
+    statuses = requirement_statuses(attempt, spec, now)
+    if what_is_missing(attempt, now, statuses):
+        return None
+    values = {key: value for status in statuses for key, value in status.completion_values.items()}
     completion = Completion(user_id=attempt.user_id, module_id=attempt.module_id, version_id=attempt.version_id,
-                            attempt_id=attempt.id, quiz_attempt_id=quiz_attempt.id if quiz_attempt else None,
-                            score_percent=quiz_attempt.score_percent if quiz_attempt else None,
-                            active_seconds=attempt.active_seconds, cpd_minutes=spec.cpd_minutes, completed_at=now)
+                            attempt_id=attempt.id, active_seconds=attempt.active_seconds,
+                            cpd_minutes=spec.cpd_minutes, completed_at=now, **values)
     try:
         with session.begin_nested():
             session.add(completion)
@@ -438,8 +469,17 @@ def try_complete(attempt: ScenarioAttempt, now: datetime) -> Completion | None:
         return completion_for(attempt)
     attempt.status = AttemptStatus.completed
     session.flush()
-    signals.module_completed.send(None, completion=completion, now=now)
+    signals.module_completed.send(current_app._get_current_object(), completion=completion, now=now)
     return completion
+
+
+def complete_after_quiz(sender, scenario_attempt_id: int, passed: bool, now: datetime, **_kwargs) -> None:
+    """``quiz_attempt_graded`` receiver: a pass may be the last thing missing (the reflection
+    can be written first), so try to complete, in the grading's unit of work."""
+    if passed:
+        attempt = session.get(ScenarioAttempt, scenario_attempt_id)
+        if attempt is not None:
+            try_complete(attempt, now)
 
 
 # --- the learner's home ------------------------------------------------------------------

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, select
 
 from .. import signals
@@ -165,7 +166,9 @@ def submit(attempt: ScenarioAttempt, quiz_attempt: QuizAttempt, answers: dict[st
                                  selected=list(quiz_attempt.answers.get(qid, [])), earned=score.earned,
                                  possible=score.possible, correct=score.correct))
     session.flush()
-    signals.quiz_attempt_graded.send(None, quiz_attempt=quiz_attempt, now=now)
+    signals.quiz_attempt_graded.send(current_app._get_current_object(), quiz_attempt_id=quiz_attempt.id,
+                                     scenario_attempt_id=attempt.id, score_percent=quiz_attempt.score_percent,
+                                     passed=quiz_attempt.passed, now=now)
     return True
 
 

@@ -97,3 +97,21 @@ def test_blocked_retake_over_http_records_nothing(app, browser, make_user, conte
     assert response.status_code == 303
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(QuizAttempt)) == 1
+
+
+def test_passing_the_quiz_completes_a_module_whose_reflection_was_written_first(app, make_user, content_dirs):
+    """Whichever comes last completes: a reflection written before the quiz is passed still counts,
+    and the pass (through the ``quiz_attempt_graded`` signal) records the completion with its score."""
+    module = _with_rules(content_dirs)
+    user = make_user()
+    now = utcnow()
+    attempt = _finished_attempt(user, module, now)
+    learner.save_final_reflection(attempt, "What I learned.", "What I will change.", now)
+    assert learner.try_complete(attempt, now) is None
+    assert learner.what_is_missing(attempt, now) == ["pass the quiz"]
+    quiz_attempt = quizzes.start_quiz_attempt(attempt, now)
+    assert quizzes.submit(attempt, quiz_attempt, {qid: [0] for qid, _order in quiz_attempt.drawn}, now)
+    assert quiz_attempt.passed
+    completion = learner.completion_for(attempt)
+    assert completion is not None and completion.quiz_attempt_id == quiz_attempt.id
+    assert completion.score_percent == quiz_attempt.score_percent
