@@ -52,7 +52,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
     from .navigation import menu_items
-    from .orgs.access import has_site_role
+    from .auth.access import has_site_role
     from .security import csrf_token
 
     def nav_items():

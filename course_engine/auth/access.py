@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g
-from flask_login import current_user
+from flask import abort, g
+from flask_login import current_user, login_required
 
 from . import login_manager
 from .services import RowsWithUser, page_rows
@@ -39,3 +39,30 @@ def login_required_with(**pages: RowsWithUser):
         return wrapped
 
     return decorator
+
+
+def site_role_required(role: str):
+    """Require a site-wide role: ``author`` or ``site_admin`` (site admins have every role)."""
+    if role not in ("author", "site_admin"):
+        raise ValueError(f"unknown site role {role!r}")
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not has_site_role(current_user, role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def has_site_role(user, role: str) -> bool:
+    """Whether ``user`` (signed in) has the site-wide role (site admins have every role)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_site_admin:
+        return True
+    return role == "author" and user.is_author

@@ -17,7 +17,7 @@ def init_app(app) -> None:
 
 
 def _is_author(user) -> bool:
-    from ..orgs.access import has_site_role
+    from ..auth.access import has_site_role
 
     return has_site_role(user, "author")
 

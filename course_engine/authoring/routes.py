@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ..content import ContentReport, EngineError, ModuleSpec, Problem, QuizSpec, State, parse_module, parse_quiz_file
 from ..content import engine as play
 from ..db import session
-from ..orgs.access import site_role_required
+from ..auth.access import site_role_required
 from ..audit import record_audit
 from . import bp, services
 from .cli import content_dirs

@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..db import session, utcnow
-from ..orgs.access import org_role_required, site_role_required
+from ..auth.access import site_role_required
+from ..orgs.access import org_role_required
 from ..orgs.models import Membership, OrgRole
 from ..security import limiter
 from . import bp, services

@@ -23,7 +23,6 @@ Services add and flush, never commit; time comes in as ``now``.
 """
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 import secrets
@@ -36,6 +35,7 @@ from sqlalchemy import exists, select
 from ..auth.models import Actor, User
 from ..authoring.models import ModuleVersion
 from ..authoring.services import module_spec
+from ..dates import add_months
 from ..db import session
 from ..learner.models import Completion
 from ..orgs.models import Membership, Organisation, OrgRole
@@ -108,13 +108,6 @@ def verify_url(base_url: str, code: str) -> str:
 def verify_form_url(base_url: str) -> str:
     """The public page where anyone can type a certificate number."""
     return f"{base_url.rstrip('/')}/verify"
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus whole months, clamped to the month's end (31 January + 1 -> 28/29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _unused_number(year: int) -> str:

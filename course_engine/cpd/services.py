@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..authoring.models import ModuleVersion
 from ..db import session
 from ..learner.models import Completion, FinalReflection
-from ..learner.services import registration_year
+from ..dates import registration_year
 from ..orgs.models import Membership
 from ..orgs.services import visible_team_ids
 from .models import ActivityType, CpdEntry, PeerFormat, PeerReflection

@@ -10,7 +10,7 @@ reminders_cli = AppGroup("reminders", help="Reminder emails about assigned learn
 @reminders_cli.command("send")
 def send_command():
     """Send today's reminders (safe to run hourly: at most one per person per day)."""
-    from .services import send_reminders
+    from .reminders import send_reminders
 
     click.echo("Checking assignments...")
     run = send_reminders(db.utcnow(), echo=click.echo)

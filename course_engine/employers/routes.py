@@ -19,9 +19,10 @@ from ..db import session, utcnow
 from ..orgs.access import EMPLOYER_ROLES, org_role_required
 from ..orgs.models import Membership, Team
 from . import bp, exports, queries, services
+from . import insights as practice_insights
 from .forms import AssignmentForm
 from .models import Assignment, ReminderLog, TargetKind
-from .services import STATUS_ORDER, STATUS_RULES, Status
+from .status import STATUS_ORDER, STATUS_RULES, Status, rule_book
 
 PER_PAGE = 50
 
@@ -89,7 +90,7 @@ def dashboard(org, membership):
 def matrix(org, membership):
     """People by assigned modules, filterable, sortable and paginated (50 a page)."""
     scope = queries.Scope.for_member(membership)
-    book = services.rule_book(org.id)
+    book = rule_book(org.id)
     filters = _filters(scope, book)
     page = queries.matrix_page(scope, filters, _today(), _page(), PER_PAGE)
     all_columns = queries.columns_for(book)
@@ -103,7 +104,7 @@ def matrix(org, membership):
 def matrix_csv(org, membership):
     """The matrix for the same filters as the screen, every row, streamed as CSV."""
     scope = queries.Scope.for_member(membership)
-    filters = _filters(scope, services.rule_book(org.id))
+    filters = _filters(scope, rule_book(org.id))
     lines = exports.matrix_csv(scope, filters, _today())
     return _csv_response(lines, f"{org.slug}-matrix-{_today().isoformat()}.csv")
 
@@ -113,7 +114,7 @@ def matrix_csv(org, membership):
 def completions(org, membership):
     """Raw completions of the assigned modules for the team and module filters, newest first."""
     scope = queries.Scope.for_member(membership)
-    book = services.rule_book(org.id)
+    book = rule_book(org.id)
     filters = _filters(scope, book)
     module_ids = [filters.module_id] if filters.module_id else book.module_ids
     page = _page()
@@ -130,7 +131,7 @@ def completions(org, membership):
 @org_role_required(*EMPLOYER_ROLES)
 def completions_csv(org, membership):
     scope = queries.Scope.for_member(membership)
-    book = services.rule_book(org.id)
+    book = rule_book(org.id)
     filters = _filters(scope, book)
     module_ids = [filters.module_id] if filters.module_id else book.module_ids
     return _csv_response(exports.completions_csv(scope, filters, module_ids),
@@ -278,7 +279,7 @@ def insights(org, membership):
     """Modules the viewer's learners have attempted, with how many learners."""
     scope = queries.Scope.for_member(membership)
     return render_template("employers/insights.html", org=org, membership=membership,
-                           modules=queries.insight_modules(scope), min_group=queries.MIN_GROUP)
+                           modules=practice_insights.insight_modules(scope), min_group=queries.MIN_GROUP)
 
 
 @bp.route("/orgs/<org_slug>/insights/<module_slug>")
@@ -290,7 +291,7 @@ def module_insights(org, membership, module_slug: str):
         abort(404)
     scope = queries.Scope.for_member(membership)
     return render_template("employers/module_insights.html", org=org, membership=membership,
-                           insights=queries.module_insights(scope, module), min_group=queries.MIN_GROUP)
+                           insights=practice_insights.module_insights(scope, module), min_group=queries.MIN_GROUP)
 
 
 # --- the learner's reminders --------------------------------------------------------------------

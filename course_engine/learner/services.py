@@ -23,6 +23,7 @@ from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec, module_spec_by_id
 from ..content import ModuleSpec, State, choose, continue_from_junction, start
 from ..content.markdown_render import plain_text
+from ..dates import registration_year
 from ..db import session, write
 from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
 
@@ -48,14 +49,6 @@ class MoveResult:
     outcome: MoveOutcome
     #: The step of the decision this move recorded, if it recorded one (its feedback page).
     decision_step: int | None = None
-
-
-# --- registration years ------------------------------------------------------------------
-
-def registration_year(day: date) -> tuple[date, date]:
-    """Social Work England's registration year containing ``day``: 1 December to 30 November."""
-    start_year = day.year if day.month == 12 else day.year - 1
-    return date(start_year, 12, 1), date(start_year + 1, 11, 30)
 
 
 # --- attempts ----------------------------------------------------------------------------

@@ -16,32 +16,6 @@ from ..db import session
 from .models import Membership, Organisation, OrgRole
 
 
-def site_role_required(role: str):
-    """Require a site-wide role: ``author`` or ``site_admin`` (site admins have every role)."""
-    if role not in ("author", "site_admin"):
-        raise ValueError(f"unknown site role {role!r}")
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not has_site_role(current_user, role):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def has_site_role(user, role: str) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_site_admin:
-        return True
-    return role == "author" and user.is_author
-
-
 def org_role_required(*roles: OrgRole):
     """Require a current membership of the organisation in the URL (``org_slug``) with a role.
 

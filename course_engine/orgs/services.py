@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import bindparam, or_, select
 
-from ..auth.models import Actor, SignedInUser, User
+from ..auth.models import Actor, User
 from ..audit import record_audit
 from ..db import session, utcnow
 from .models import ManagerDelegate, Membership, Organisation, OrgRole, Team, TeamManager

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from course_engine import mail
 from course_engine.db import commit_and_run_callbacks, session
 from course_engine.employers.models import ReminderKind, ReminderLog
-from course_engine.employers.services import send_reminders
+from course_engine.employers.reminders import send_reminders
 from tests.employers.conftest import TODAY, assign, at, attempt
 
 

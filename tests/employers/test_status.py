@@ -4,7 +4,8 @@ from datetime import date, timedelta
 import pytest
 
 from course_engine.employers.models import TargetKind
-from course_engine.employers.services import (DUE_SOON_DAYS, Rule, RuleBook, Status, add_months, cell_status,
+from course_engine.dates import add_months
+from course_engine.employers.status import (DUE_SOON_DAYS, Rule, RuleBook, Status, cell_status,
                                               effective_due, expires_on)
 
 TODAY = date(2026, 6, 15)
