@@ -7,7 +7,6 @@ scene and the counters travel in the URL (``?c=trust:1,risk:0``) and nothing is 
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,13 +14,24 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..content import ContentReport, EngineError, ModuleSpec, Problem, QuizSpec, State, parse_module, parse_quiz_file
-from ..content import engine as play
-from ..db import session
-from ..auth.access import site_role_required
 from ..audit import record_audit
+from ..auth.access import site_role_required
+from ..content import (
+    ContentReport,
+    EngineError,
+    ModuleSpec,
+    Problem,
+    QuizSpec,
+    State,
+    parse_module,
+    parse_quiz_file,
+)
+from ..content import engine as play
+from ..content.graph import analyse
+from ..db import session
 from . import bp, services
 from .cli import content_dirs
+from .map import NODE_H, NODE_W, condition_text, layout_graph
 from .models import ContentModule, MediaFile
 
 #: Module and scene ids as the format allows them (anything else cannot name content).
@@ -359,101 +369,6 @@ def preview_quiz(slug: str):
 
 # --- the map -------------------------------------------------------------------------------
 
-@dataclass
-class ModuleGraph:
-    """What the map shows about a module's scenes."""
-
-    reachable: set[str]
-    #: Scenes from which some ending can be reached.
-    can_end: set[str]
-    #: Targets of choices and routes that name no scene, per scene.
-    missing: dict[str, list[str]]
-    depth: dict[str, int]
-
-    def unreachable(self, scene) -> bool:
-        return scene.id not in self.reachable
-
-    def dead_end(self, scene) -> bool:
-        return scene.kind != "ending" and scene.id not in self.can_end
-
-
-def analyse_graph(module: ModuleSpec) -> ModuleGraph:
-    """Reachability from the start (BFS over every choice and route, ignoring counters, as
-    the check does) and, by reverse BFS from the endings, which scenes can still end."""
-    ids = {s.id for s in module.scenes}
-    edges: dict[str, list[str]] = {}
-    missing: dict[str, list[str]] = {}
-    for scene in module.scenes:
-        targets = [c.target for c in scene.choices] + [r.target for r in scene.routes]
-        edges[scene.id] = [t for t in targets if t in ids]
-        missing[scene.id] = [t for t in targets if t not in ids]
-    depth: dict[str, int] = {}
-    if module.start in ids:
-        depth[module.start] = 0
-        queue = deque([module.start])
-        while queue:
-            current = queue.popleft()
-            for nxt in edges[current]:
-                if nxt not in depth:
-                    depth[nxt] = depth[current] + 1
-                    queue.append(nxt)
-    reverse: dict[str, list[str]] = {sid: [] for sid in ids}
-    for sid, targets in edges.items():
-        for target in targets:
-            reverse[target].append(sid)
-    can_end = {s.id for s in module.scenes if s.kind == "ending"}
-    queue = deque(can_end)
-    while queue:
-        for prev in reverse[queue.popleft()]:
-            if prev not in can_end:
-                can_end.add(prev)
-                queue.append(prev)
-    return ModuleGraph(set(depth), can_end, missing, depth)
-
-
-def condition_text(route) -> str:
-    """``risk >= 2 and trust >= 1``, or ``otherwise``."""
-    return " and ".join(f"{name} {op} {value}" for name, op, value in route.conditions) or "otherwise"
-
-
-@dataclass
-class SvgLayout:
-    """Positions for the optional drawing of the map: columns by distance from the start."""
-
-    width: int
-    height: int
-    nodes: dict[str, tuple[int, int]]
-    edges: list[tuple[str, str, bool]]
-
-
-NODE_W, NODE_H, GAP_X, GAP_Y = 150, 40, 60, 20
-
-
-def layout_graph(module: ModuleSpec, graph: ModuleGraph, recommended: list | None) -> SvgLayout:
-    """Lay scenes out left to right by BFS depth; unreachable scenes go in a last column."""
-    last = max(graph.depth.values(), default=-1) + 1
-    columns: dict[int, list[str]] = {}
-    for scene in module.scenes:
-        columns.setdefault(graph.depth.get(scene.id, last), []).append(scene.id)
-    nodes = {}
-    for col, ids in sorted(columns.items()):
-        for row, sid in enumerate(ids):
-            nodes[sid] = (10 + col * (NODE_W + GAP_X), 10 + row * (NODE_H + GAP_Y))
-    on_path = set()
-    if recommended:
-        for (a, _), (b, _) in zip(recommended, recommended[1:]):
-            on_path.add((a.id, b.id))
-    edges = []
-    for scene in module.scenes:
-        targets = {c.target for c in scene.choices} | {r.target for r in scene.routes}
-        for target in sorted(targets):
-            if target in nodes:
-                edges.append((scene.id, target, (scene.id, target) in on_path))
-    width = 20 + (max(columns, default=0) + 1) * (NODE_W + GAP_X)
-    height = 20 + max((len(v) for v in columns.values()), default=1) * (NODE_H + GAP_Y)
-    return SvgLayout(width, height, nodes, edges)
-
-
 @bp.route("/authoring/map/<slug>")
 @site_role_required("author")
 def show_map(slug: str):
@@ -466,7 +381,7 @@ def show_map(slug: str):
     module = found.spec
     if module is None:
         return _problems_page(found, "map")
-    graph = analyse_graph(module)
+    graph = analyse(module)
     recommended = _recommended_steps(module)
     recommended_choice = {scene.id: choice.index for scene, choice in recommended or () if choice is not None}
     return render_template("authoring/map.html", found=found, module=module, graph=graph,

@@ -20,6 +20,7 @@ from . import queries
 from .models import ReminderKind, ReminderLog
 from .status import REMIND_WITHIN_DAYS, Status, rule_book
 
+
 @dataclass
 class ReminderRun:
     """What ``flask reminders send`` did."""

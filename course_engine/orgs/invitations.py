@@ -16,7 +16,6 @@ from ..links import external_url
 from .models import Invitation, Membership, Organisation, OrgRole, Team
 from .services import OrgError, add_member
 
-
 INVITATION_SALT = "course-engine.invitation"
 
 

@@ -18,7 +18,6 @@ from .invitations import send_invitation
 from .models import Invitation, Membership, Organisation, OrgRole, StaffImport, Team
 from .services import OrgError, add_member
 
-
 #: What each planned outcome of a staff upload is called on the preview.
 IMPORT_ACTIONS = {
     "invite": "Invite new person",

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from course_engine.authoring.models import ContentModule
-from course_engine.authoring.routes import analyse_graph
+from course_engine.content.graph import analyse
 from course_engine.content import parse_module
 from course_engine.db import session
 from course_engine.audit import AuditLog
@@ -289,7 +289,7 @@ def test_graph_analysis_matches_the_checks_rules(tmp_path):
     """Reachability ignores counters (every choice and route counts); a dead end is a scene
     from which no ending can be reached; endings are never dead ends."""
     spec, _ = parse_module(tmp_path / "maze.md", MAZE_MODULE.format(slug="maze", title="Maze", quiz="tiny"))
-    graph = analyse_graph(spec)
+    graph = analyse(spec)
     assert graph.reachable == {"referral", "later", "loop", "good", "bad"}
     assert {s.id for s in spec.scenes if graph.dead_end(s)} == {"loop"}
     assert {s.id for s in spec.scenes if graph.unreachable(s)} == {"island"}
