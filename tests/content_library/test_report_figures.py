@@ -475,6 +475,25 @@ def test_secondary_and_doubted_figures_stay_out() -> None:
     assert "dropped" in facts["F-WT23-SUPERVISION"] and 80 not in VERIFIED_FIGURES
 
 
+FACT_ID = re.compile(r"\bF-[A-Z0-9]+(?:-[A-Z0-9]+)*")
+
+
+def cited_fact_ids(text: str) -> set[str]:
+    return set(FACT_ID.findall(text))
+
+
+def test_every_fact_id_cited_in_docs_and_content_exists() -> None:
+    """Writers and the audit cite facts by id: each id cited in docs/ or in a module or quiz
+    file is defined in the facts file (a typo would point a writer at nothing)."""
+    facts = load_facts()
+    cited: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "docs").rglob("*.md")) + content_files():
+        for fact_id in cited_fact_ids(path.read_text(encoding="utf-8")):
+            if fact_id not in facts:
+                cited.setdefault(fact_id, set()).add(str(path.relative_to(ROOT)))
+    assert not cited, f"fact ids cited but not defined in the facts file: {cited}"
+
+
 def test_self_test_fact_parser_and_figure_matching() -> None:
     """The parser splits facts at their ids and stops at headings; figures match as whole
     numbers only, so "19" is not found in "2019" or "190"."""
@@ -492,6 +511,8 @@ def test_self_test_fact_parser_and_figure_matching() -> None:
     assert figure_written_in(3, facts["F-TWO"])
     assert not figure_written_in(54, facts["F-TWO"])
     assert figure_written_in(1.5, "SWE 1.5: recognise") and not figure_written_in(1.5, "11.5")
+    assert cited_fact_ids("see F-REC-2-EMPOWER and F-LAW-S20-7-OBJECTION.") == {
+        "F-REC-2-EMPOWER", "F-LAW-S20-7-OBJECTION"}
 
 
 def test_self_test_a_missing_facts_file_fails_loudly(tmp_path: Path) -> None:
