@@ -116,11 +116,8 @@ _worker_app = None
 
 def execute(name: str, kwargs: dict) -> object:
     """What the RQ worker calls for each job: run it inside the worker's app."""
-    global _worker_app
     if _worker_app is None:
-        from . import create_app
-
-        _worker_app = create_app()
+        raise RuntimeError("start workers with `flask jobs worker`, which builds the app they run jobs in")
     with _worker_app.app_context():
         return run(name, kwargs)
 
