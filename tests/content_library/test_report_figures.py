@@ -1,7 +1,7 @@
 """Every figure the library states about "It's silent" (and its frameworks) must be verified.
 
-The content team may only state figures that the domain brief marks [V]
-(/work/shared/reference/domain-brief.md, "the brief"). A mistyped figure ("in 18 reviews"
+The content team may only state figures that the project's list of verified facts marks [V]
+(``docs/sources/verified-facts.md``, "the facts file", inside this repository). A mistyped figure ("in 18 reviews"
 for "in 19 reviews") or an [S]-only figure ("28 reviews concerned a child's death") must
 fail this test. Numbers that belong to the fictional stories (ages, days, times, counts of
 missing episodes) must not.
@@ -41,14 +41,19 @@ The rule
 4. **The checks**, for each figure in scope:
 
    * a percentage must be one of :data:`VERIFIED_PERCENTAGES` (10%, 6%, 17%, 7%);
-   * any other number must be in :data:`VERIFIED_FIGURES` (each entry names the brief line
-     it comes from);
+   * any other number must be in :data:`VERIFIED_FIGURES` (each entry names the facts, by
+     their ``F-`` ids in the facts file, that state it);
    * a count of reviews ("N reviews", "N rapid reviews", "N local child safeguarding
      practice reviews", "N LCSPRs") must be one of :data:`REVIEW_COUNTS`; a count of
      children ("N ... children", up to five words between) one of :data:`CHILD_COUNTS`;
      "N working days" 5 or 15; "N pieces of CPD" 2; "N years after" 20;
      "N recommendations" one of 14, 10, 6. These unit checks are what catch a figure that
      is verified in one sense but wrong in another ("20 reviews", "18 reviews").
+
+5. **The facts file.** Every verified figure must be written in one of the facts it names,
+   and those facts must exist in ``docs/sources/verified-facts.md``. The file must exist: this
+   test fails (it never skips) when it is missing, because a figure list nobody can check
+   against its sources is worthless. No test reads anything outside the repository.
 
 The self-tests at the bottom prove the rule bites (a mistyped figure fails) and does not
 bite story numbers. This file is pure Python and pytest: it does not import the app.
@@ -63,63 +68,63 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT_DIRS = ("modules", "quizzes")
-BRIEF = Path("/work/shared/reference/domain-brief.md")
+FACTS_FILE = ROOT / "docs" / "sources" / "verified-facts.md"
 
-#: Every number the library may state about the report and the frameworks, with the brief
-#: line (in /work/shared/reference/domain-brief.md) it comes from. [V] items only: the
-#: [S]-only "28 reviews concerned a child's death" (line 23) is deliberately absent.
-VERIFIED_FIGURES: dict[float, str] = {
-    1: "aged from under 1 to 17 (l.20); one local review (l.33); 1 December, 1 September (l.63)",
-    2: "at least 2 pieces of CPD per registration year (l.62)",
-    3: "three 'super-domains' of the PCF (l.82); three lead recommendations (l.50-52)",
-    4: "standard 4 is CPD (l.68)",
-    5: "notify the Panel within 5 working days (l.107)",
-    6: "6% of the child population (l.25); six SWE standards (l.68); 6 local recommendations (l.121)",
-    7: "7% of the population (l.25)",
-    8: "Child Q: 8 findings (l.114)",
-    9: "nine PCF domains (l.82)",
-    10: "10% of reviews (l.25); 10 national recommendations (l.121)",
-    11: "published 11 March 2025 (l.13); 11 recorded as neurodivergent (l.21)",
-    13: "13 recorded as disabled (l.21)",
-    14: "14 LCSPRs (l.17); 14 Asian children (l.19); Child Q 14 recommendations (l.114)",
-    15: "15 Black children (l.19); rapid review within 15 working days (l.107)",
-    16: "disability missing in 16 reviews (l.21)",
-    17: "aged up to 17 (l.20); 17% of reviews (l.25)",
-    19: "in 19 reviews risk recognised but not acted on (l.31)",
-    20: "20 years after the Climbie inquiry (l.38)",
-    22: "22 female (l.20)",
-    23: "neurodivergence not reported in 23 reviews (l.21)",
-    25: "25 Mixed Heritage children (l.19)",
-    26: "'I wanted them all to notice', 26 November 2024 (l.118)",
-    27: "27 children died (l.24)",
-    30: "30 November (l.63)",
-    31: "until 31 March 2027 (l.98)",
-    32: "32 male (l.20)",
-    40: "40 rapid reviews (l.17)",
-    42: "s42 of the Children and Social Work Act 2017 (l.97)",
-    53: "53 Black, Asian and Mixed Heritage children (l.17)",
-    54: "54 reviews (l.17)",
-    80: "WT23 p.80 (l.105)",
-    193: "'I wanted them all to notice' covered 193 children (l.118)",
-    2017: "Children and Social Work Act 2017 (l.97)",
-    2018: "PCF 2018 refresh (l.82); WT2018 (l.104)",
-    2021: "'The Myth of Invisible Men', September 2021 (l.117)",
-    2022: "incidents from January 2022 (l.17); CPD rose to two in 2022 (l.62); Child Q March 2022 (l.112)",
-    2023: "Working Together 2023, December 2023 (l.104)",
-    2024: "incidents to March 2024 (l.17); NCASC December 2024 (l.22); 26 November 2024 (l.118)",
-    2025: "published 11 March 2025 (l.13); Panel guidance June 2025 (l.107)",
-    2027: "KSS until 31 March 2027, early career standards from 1 April 2027 (l.98)",
+#: Every number the library may state about the report and the frameworks, with the ids of
+#: the facts (in docs/sources/verified-facts.md) that state it. [V] items only: the [S]-only
+#: "28 reviews concerned a child's death" (F-S-28-REVIEWS-DEATH) is deliberately absent, and
+#: so is 80 (the "WT23 p.80" page citation the team's own review doubted: F-WT23-SUPERVISION).
+VERIFIED_FIGURES: dict[float, tuple[str, ...]] = {
+    1: ("F-EARLY-BREAKDOWN", "F-FINDING-COMPLAINTS-DISMISSED", "F-SWE-CPD-DATES"),
+    2: ("F-SWE-CPD-TWO",),
+    3: ("F-PCF-STRUCTURE", "F-REC-LEAD-COUNT"),
+    4: ("F-SWE-SIX-STANDARDS",),
+    5: ("F-WT23-CH5-RAPID-REVIEW",),
+    6: ("F-REPORT-OVERREPRESENTATION", "F-SWE-SIX-STANDARDS", "F-I-WANTED-THEM-TO-NOTICE"),
+    7: ("F-REPORT-OVERREPRESENTATION",),
+    8: ("F-CHILD-Q",),
+    9: ("F-PCF-STRUCTURE",),
+    10: ("F-REPORT-OVERREPRESENTATION", "F-I-WANTED-THEM-TO-NOTICE"),
+    11: ("F-REPORT-DATE", "F-EARLY-BREAKDOWN"),
+    13: ("F-EARLY-BREAKDOWN",),
+    14: ("F-REPORT-SAMPLE", "F-EARLY-BREAKDOWN", "F-CHILD-Q"),
+    15: ("F-EARLY-BREAKDOWN", "F-WT23-CH5-RAPID-REVIEW"),
+    16: ("F-EARLY-BREAKDOWN",),
+    17: ("F-EARLY-BREAKDOWN", "F-REPORT-OVERREPRESENTATION"),
+    19: ("F-REPORT-19-REVIEWS",),
+    20: ("F-FINDING-CLIMBIE-SEA-CHANGE",),
+    22: ("F-EARLY-BREAKDOWN",),
+    23: ("F-EARLY-BREAKDOWN",),
+    25: ("F-EARLY-BREAKDOWN",),
+    26: ("F-I-WANTED-THEM-TO-NOTICE",),
+    27: ("F-REPORT-27-DIED",),
+    30: ("F-SWE-CPD-DATES",),
+    31: ("F-KSS-STATUS-TIMELINE",),
+    32: ("F-EARLY-BREAKDOWN",),
+    40: ("F-REPORT-SAMPLE",),
+    42: ("F-KSS-STATUS-TIMELINE",),
+    53: ("F-REPORT-SAMPLE",),
+    54: ("F-REPORT-SAMPLE",),
+    193: ("F-I-WANTED-THEM-TO-NOTICE",),
+    2017: ("F-KSS-STATUS-TIMELINE",),
+    2018: ("F-PCF-STRUCTURE", "F-WT23-PUBLISHED"),
+    2021: ("F-MYTH-INVISIBLE-MEN",),
+    2022: ("F-REPORT-SAMPLE", "F-SWE-CPD-TWO", "F-CHILD-Q"),
+    2023: ("F-WT23-PUBLISHED",),
+    2024: ("F-REPORT-SAMPLE", "F-EARLY-BREAKDOWN", "F-I-WANTED-THEM-TO-NOTICE"),
+    2025: ("F-REPORT-DATE", "F-PANEL-GUIDANCE-JUNE-2025"),
+    2027: ("F-KSS-STATUS-TIMELINE",),
     # SWE standard numbers, in case they are written without the "SWE" label.
-    1.1: "SWE 1.1 (l.73)",
-    1.4: "SWE 1.4 (l.73)",
-    1.5: "SWE 1.5 (l.70)",
-    1.6: "SWE 1.6 (l.71)",
-    1.7: "SWE 1.7 (l.72)",
-    4.8: "SWE 4.8 (l.74)",
+    1.1: ("F-SWE-1-1-TO-1-4",),
+    1.4: ("F-SWE-1-1-TO-1-4",),
+    1.5: ("F-SWE-1-5",),
+    1.6: ("F-SWE-1-6",),
+    1.7: ("F-SWE-1-7",),
+    4.8: ("F-SWE-4-8",),
 }
-VERIFIED_PERCENTAGES = {10, 6, 17, 7}  # l.25
-REVIEW_COUNTS = {54, 40, 14, 19, 25, 15, 16, 23, 1}  # l.17, 19, 21, 31, 33
-CHILD_COUNTS = {53, 27, 193, 25, 15, 14, 32, 22, 13, 11}  # l.17, 19-21, 24, 118
+VERIFIED_PERCENTAGES = {10, 6, 17, 7}  # F-REPORT-OVERREPRESENTATION
+REVIEW_COUNTS = {54, 40, 14, 19, 25, 15, 16, 23, 1}  # F-REPORT-SAMPLE, F-EARLY-BREAKDOWN, F-REPORT-19-REVIEWS ...
+CHILD_COUNTS = {53, 27, 193, 25, 15, 14, 32, 22, 13, 11}  # F-REPORT-SAMPLE, F-EARLY-BREAKDOWN, F-REPORT-27-DIED ...
 _UNITS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -411,17 +416,109 @@ def test_the_library_states_figures_at_all() -> None:
     assert total > 0
 
 
-def test_verified_figures_appear_in_the_brief() -> None:
-    """Each verified figure (other than spelled-out ones) is written in the brief."""
-    if not BRIEF.exists():
-        pytest.skip("the domain brief is not available here")
-    brief = BRIEF.read_text(encoding="utf-8")
-    spelled = {3: "three", 6: "six", 9: "nine"}
-    for figure in VERIFIED_FIGURES:
-        text = f"{figure:g}"
-        assert re.search(rf"(?<!\d){re.escape(text)}(?!\d)", brief) or spelled.get(figure, "§") in brief, figure
-    assert "28 reviews concerned a child's death [S]" in brief
+FACT_START = re.compile(r"^- \*\*(?P<id>F-[A-Z0-9-]+)\*\*", re.MULTILINE)
+_SPELLED = {3: "three", 6: "six", 9: "nine"}
+
+
+def parse_facts(text: str) -> dict[str, str]:
+    """Split the facts file into ``{fact id: its text}``. A fact starts at a line
+    ``- **F-ID** ...`` and runs to the next fact or heading; the id itself is not part of the
+    text (so "F-REPORT-19-REVIEWS" does not count as writing 19)."""
+    facts: dict[str, str] = {}
+    starts = list(FACT_START.finditer(text))
+    for i, m in enumerate(starts):
+        end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        heading = re.search(r"^#", text[m.end():end], re.MULTILINE)
+        body = text[m.end(): m.end() + heading.start() if heading else end]
+        assert m.group("id") not in facts, f"fact {m.group('id')} is defined twice"
+        facts[m.group("id")] = body
+    return facts
+
+
+def figure_written_in(figure: float, text: str) -> bool:
+    """True if ``figure`` appears in ``text`` as a whole number (not inside a longer number),
+    or, for three, six and nine, as a word."""
+    digits = f"{figure:g}"
+    if re.search(rf"(?<![\d.]){re.escape(digits)}(?!\d|\.\d)", text):
+        return True
+    word = _SPELLED.get(figure)
+    return bool(word and re.search(rf"\b{word}\b", text, re.IGNORECASE))
+
+
+def load_facts(path: Path = FACTS_FILE) -> dict[str, str]:
+    """The facts file, parsed. Its absence is a failure, never a skip."""
+    assert path.is_file(), (
+        f"docs/sources/{path.name} is missing: the report-figures test checks every figure "
+        "against the project's own list of verified facts. Restore it (git checkout) rather "
+        "than skipping this test."
+    )
+    return parse_facts(path.read_text(encoding="utf-8"))
+
+
+def test_every_verified_figure_is_written_in_a_fact_that_names_it() -> None:
+    """Each verified figure is stated by at least one of the facts it cites, and every cited
+    fact exists in docs/sources/verified-facts.md."""
+    facts = load_facts()
+    missing_ids = sorted({i for ids in VERIFIED_FIGURES.values() for i in ids} - set(facts))
+    assert not missing_ids, f"figures cite facts that are not in the facts file: {missing_ids}"
+    unstated = [f for f, ids in VERIFIED_FIGURES.items()
+                if not any(figure_written_in(f, facts[i]) for i in ids)]
+    assert not unstated, f"figures not written in any fact they cite: {unstated}"
+
+
+def test_secondary_and_doubted_figures_stay_out() -> None:
+    """The [S]-only "28 reviews" and the doubted "p.80" are recorded as such in the facts
+    file, and neither is a verified figure."""
+    facts = load_facts()
+    assert "28 reviews concerned a child's death [S]" in facts["F-S-28-REVIEWS-DEATH"]
     assert 28 not in VERIFIED_FIGURES
+    assert "dropped" in facts["F-WT23-SUPERVISION"] and 80 not in VERIFIED_FIGURES
+
+
+FACT_ID = re.compile(r"\bF-[A-Z0-9]+(?:-[A-Z0-9]+)*")
+
+
+def cited_fact_ids(text: str) -> set[str]:
+    return set(FACT_ID.findall(text))
+
+
+def test_every_fact_id_cited_in_docs_and_content_exists() -> None:
+    """Writers and the audit cite facts by id: each id cited in docs/ or in a module or quiz
+    file is defined in the facts file (a typo would point a writer at nothing)."""
+    facts = load_facts()
+    cited: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "docs").rglob("*.md")) + content_files():
+        for fact_id in cited_fact_ids(path.read_text(encoding="utf-8")):
+            if fact_id not in facts:
+                cited.setdefault(fact_id, set()).add(str(path.relative_to(ROOT)))
+    assert not cited, f"fact ids cited but not defined in the facts file: {cited}"
+
+
+def test_self_test_fact_parser_and_figure_matching() -> None:
+    """The parser splits facts at their ids and stops at headings; figures match as whole
+    numbers only, so "19" is not found in "2019" or "190"."""
+    sample = (
+        "## Part A\n\n- **F-ONE** [V] In 19 reviews risk was recognised.\n  Source: x\n"
+        "- **F-TWO** [V] Published in 2019; 190 pages; three super-domains.\n\n## Part B\n"
+        "text after a heading is not part of F-TWO: 54 reviews\n"
+    )
+    facts = parse_facts(sample)
+    assert set(facts) == {"F-ONE", "F-TWO"}
+    assert not figure_written_in(2, parse_facts("- **F-TWO-2** [V] no figure here\n")["F-TWO-2"])
+    assert "Source: x" in facts["F-ONE"] and "54 reviews" not in facts["F-TWO"]
+    assert figure_written_in(19, facts["F-ONE"])
+    assert not figure_written_in(19, facts["F-TWO"])
+    assert figure_written_in(3, facts["F-TWO"])
+    assert not figure_written_in(54, facts["F-TWO"])
+    assert figure_written_in(1.5, "SWE 1.5: recognise") and not figure_written_in(1.5, "11.5")
+    assert cited_fact_ids("see F-REC-2-EMPOWER and F-LAW-S20-7-OBJECTION.") == {
+        "F-REC-2-EMPOWER", "F-LAW-S20-7-OBJECTION"}
+
+
+def test_self_test_a_missing_facts_file_fails_loudly(tmp_path: Path) -> None:
+    """With the facts file gone, loading it is an assertion failure naming the file."""
+    with pytest.raises(AssertionError, match="no-such-file.md is missing"):
+        load_facts(tmp_path / "no-such-file.md")
 
 
 # --------------------------------------------------------------------------- self-tests
