@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CE_BROWSER") or next(
     (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
 SCREENSHOTS = Path(os.environ.get("CE_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
+#: Set CE_SCREENSHOTS_ALWAYS=1 to keep desktop and 320 px pictures of every checked page.
+ALWAYS_SCREENSHOT = os.environ.get("CE_SCREENSHOTS_ALWAYS") == "1"
 DEMO_PASSWORD = "demo password for browser tests"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -71,6 +73,10 @@ class LiveServer:
             COURSE_ENGINE_DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}",
             COURSE_ENGINE_MODULES_DIR=str(self.modules), COURSE_ENGINE_QUIZZES_DIR=str(self.quizzes),
             COURSE_ENGINE_MAIL_OUTBOX_DIR=str(self.outbox), COURSE_ENGINE_BASE_URL=self.url,
+            # The cheapest Argon2id parameters: the browser tests log in many times (production
+            # strength is proved in tests/auth/test_passwords.py).
+            COURSE_ENGINE_PASSWORD_HASH_TIME_COST="1", COURSE_ENGINE_PASSWORD_HASH_MEMORY_KIB="8",
+            COURSE_ENGINE_PASSWORD_HASH_PARALLELISM="1",
             DEMO_PASSWORD=DEMO_PASSWORD)
         self.process = None
 
@@ -147,7 +153,7 @@ OVERFLOWING = """() => { const w = document.documentElement.clientWidth;
 
 
 class A11y:
-    """Runs axe on a page, takes desktop and phone screenshots, checks reflow at 320 px."""
+    """Runs axe on a page and checks reflow at 320 px; screenshots when either fails."""
 
     def __init__(self):
         from axe_playwright_python.sync_playwright import Axe
@@ -159,14 +165,16 @@ class A11y:
         report = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         violations = report.response["violations"]
         self.results[name] = len(violations)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         viewport = page.viewport_size
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
         page.set_viewport_size({"width": 320, "height": 700})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         culprits = page.evaluate(OVERFLOWING) if overflow > 0 else []
+        if violations or overflow > 0 or ALWAYS_SCREENSHOT:
+            # Pictures to look at: only when something is wrong (or asked for), as they cost seconds each.
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-320px.png"), full_page=True)
+            page.set_viewport_size(viewport)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
         page.set_viewport_size(viewport)
         details = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} at "
                             + ", ".join(str(n['target']) for n in v['nodes'][:3]) for v in violations)
