@@ -66,6 +66,13 @@ DEFAULTS: dict[str, Any] = {
     #: Trust this many proxies for X-Forwarded-For/Proto (0 when serving directly).
     "PROXY_COUNT": 0,
     "SITE_NAME": "course-engine",
+    #: Background jobs (course_engine/jobs.py): "inline" (no extra service: run in the app
+    #: after the response, or straight away in commands) or "rq" (a Redis queue worked by
+    #: ``flask jobs worker`` on any host).
+    "JOBS_BACKEND": "inline",
+    "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
+    #: Seconds a job may run before the worker stops it.
+    "JOBS_TIMEOUT": 600,
     #: Bulk staff CSV uploads: the largest file (bytes) and the most rows one upload may have.
     "CSV_MAX_BYTES": 1024 * 1024,
     "CSV_MAX_ROWS": 5000,

@@ -158,8 +158,10 @@ def init_app(app) -> None:
                 session.rollback()
                 raise
             _run_after_commit()
+            _attach_after_response(response)
         else:
             session.rollback()
+            g.pop("_after_response", None)
         return response
 
     @app.teardown_appcontext
@@ -345,6 +347,31 @@ def _run_after_commit() -> None:
     callbacks = g.pop("_after_commit", [])
     for callback in callbacks:
         callback()
+
+
+def after_response(callback) -> None:
+    """Run ``callback`` once the response has been sent (inside a request; work that must not
+    delay the person). It gets a fresh app context of the same app; an error is logged."""
+    g.setdefault("_after_response", []).append(callback)
+
+
+def _attach_after_response(response) -> None:
+    callbacks = g.pop("_after_response", [])
+    if not callbacks:
+        return
+    app = current_app._get_current_object()
+
+    def run_all():
+        for callback in callbacks:
+            with app.app_context():
+                try:
+                    callback()
+                except Exception:  # noqa: BLE001 - the person already has their answer
+                    app.logger.exception("work after the response failed")
+                finally:
+                    session.remove()
+
+    response.call_on_close(run_all)
 
 
 def commit_and_run_callbacks() -> None:
