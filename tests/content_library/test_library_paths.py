@@ -15,7 +15,6 @@ LEADERS = "it-starts-with-us"  # the tenth module, for leaders and managers (iss
 SLUGS = sorted(p.stem for p in (ROOT / "modules").glob("*.md"))
 
 
-
 def test_library_checks_with_no_errors_and_no_warnings():
     """`flask content check` on the library: nothing to fix, nothing to warn about. Ten modules,
     the tenth being the leaders' module (issue 16, section 5)."""
