@@ -132,10 +132,9 @@ def _order_problem(question: QuestionSpec, positions: dict[int, int | None]) -> 
         details.append(f"{unset} still say{'s' if unset == 1 else ''} “Choose a position”")
     if repeated:
         listed = " and ".join(str(p) for p in repeated)
-        details.append(f"{'position' if len(repeated) == 1 else 'positions'} {listed} "
-                       f"{'is' if len(repeated) == 1 else 'are'} given to more than one step")
-    return (f"Put the steps of “{question.title}” in order: give each a different position from 1 to {count} "
-            f"({'; '.join(details)}), or set them all back to “Choose a position” to leave it unanswered.")
+        details.append(f"{listed} {'is' if len(repeated) == 1 else 'are'} used more than once")
+    return (f"Give each step of “{question.title}” a different position from 1 to {count} "
+            f"({'; '.join(details)}). To leave it unanswered, set every step to “Choose a position”.")
 
 
 def parse_answers(quiz_attempt: QuizAttempt, attempt: ScenarioAttempt, form: dict[str, list[str]]) -> SubmittedAnswers:

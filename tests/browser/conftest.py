@@ -147,7 +147,8 @@ OVERFLOWING = """() => { const w = document.documentElement.clientWidth;
 
 
 class A11y:
-    """Runs axe on a page, takes desktop and phone screenshots, checks reflow at 320 px."""
+    """Runs axe on a page and checks reflow at 320 px; screenshots (1280 and 320 px wide) only
+    of the pages a test asks to look at, and of any page that fails."""
 
     def __init__(self):
         from axe_playwright_python.sync_playwright import Axe
@@ -155,23 +156,32 @@ class A11y:
         self.axe = Axe()
         self.results: dict[str, int] = {}
 
-    def check(self, page, name: str) -> None:
+    def check(self, page, name: str, look: bool = False) -> None:
         report = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         violations = report.response["violations"]
         self.results[name] = len(violations)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         viewport = page.viewport_size
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
-        page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-phone.png"), full_page=True)
         page.set_viewport_size({"width": 320, "height": 700})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         culprits = page.evaluate(OVERFLOWING) if overflow > 0 else []
         page.set_viewport_size(viewport)
+        if look or violations or overflow > 0:
+            self.screenshots(page, name)
         details = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} at "
                             + ", ".join(str(n['target']) for n in v['nodes'][:3]) for v in violations)
         assert not violations, f"axe found {len(violations)} violation(s) on {name}:\n{details}"
         assert overflow <= 0, f"{name} scrolls horizontally by {overflow}px at 320 CSS px wide: {culprits}"
+
+    @staticmethod
+    def screenshots(page, name: str) -> None:
+        """The whole page at desktop (1280 px) and narrowest phone (320 px) width."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        viewport = page.viewport_size
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-1280.png"), full_page=True)
+        page.set_viewport_size({"width": 320, "height": 700})
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-320.png"), full_page=True)
+        page.set_viewport_size(viewport)
 
 
 @pytest.fixture(scope="session")

@@ -103,7 +103,7 @@ def test_ordering_steps_start_unset_with_a_choose_a_position_prompt(app, quiz_re
 
 @pytest.mark.parametrize("positions, words", [
     ({0: 1, 1: 2, 2: "", 3: 4}, "1 still says “Choose a position”"),
-    ({0: 1, 1: 1, 2: 3, 3: 4}, "position 1 is given to more than one step"),
+    ({0: 1, 1: 1, 2: 3, 3: 4}, "(1 is used more than once)"),
 ])
 def test_a_gap_or_a_repeat_in_an_order_stops_the_submit_with_an_error_summary(app, quiz_ready, player, positions, words):
     """Submitting with a step unset or a position used twice: 400, the summary names the question
