@@ -74,6 +74,7 @@ def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
     from course_engine.authoring.models import ContentModule
     from course_engine.authoring.services import sync_content
     from course_engine.db import alembic_config, dispose_engines, session, utcnow
+    from course_engine.learner import player
     from course_engine.learner import services as learner
     from course_engine.learner.models import AttemptStatus
     from course_engine.quizzes import services as quizzes
@@ -89,14 +90,15 @@ def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
         module = session.scalar(select(ContentModule).where(ContentModule.slug == MODULE))
         now = utcnow()
         view_attempt = learner.start_attempt(user.id, module, now)
-        learner.begin_scenario(view_attempt, 0, now)
-        view_id = view_attempt.id
         spec = learner.spec_for(view_attempt)
+        player.begin(player.position_of(user.id, view_attempt.id), spec, 0, now)
+        session.refresh(view_attempt)
+        view_id = view_attempt.id
         first_scene = view_attempt.current_scene_id
         choice_ids = []
         for _ in range(attempts):
             a = learner.start_attempt(user.id, module, now)
-            learner.begin_scenario(a, 0, now)
+            player.begin(player.position_of(user.id, a.id), spec, 0, now)
             choice_ids.append(a.id)
         quiz_bodies = []
         for _ in range(attempts // 2):

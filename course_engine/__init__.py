@@ -22,9 +22,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.configure(app, test_config)
 
-    from . import db, errors, mail, security
+    from . import db, errors, jobs, mail, security
 
     db.init_app(app)
+    jobs.init_app(app)
     mail.init_app(app)
     security.init_app(app)
     errors.init_app(app)

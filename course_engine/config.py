@@ -47,6 +47,13 @@ DEFAULTS: dict[str, Any] = {
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 14 * 24 * 3600,
     "PASSWORD_MIN_LENGTH": 12,
+    #: Argon2id parameters for new password hashes (None: argon2-cffi's recommended profile,
+    #: RFC 9106's "low memory" one: 3 passes, 64 MiB, 4 lanes). Hashes made with other
+    #: parameters are upgraded at the next login. Apps built with TESTING get cheap ones
+    #: unless set, so a suite of a thousand logins does not spend minutes hashing.
+    "PASSWORD_HASH_TIME_COST": None,
+    "PASSWORD_HASH_MEMORY_KIB": None,
+    "PASSWORD_HASH_PARALLELISM": None,
     #: Cookies. SESSION_COOKIE_SECURE is also switched on per request when served over HTTPS.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -59,6 +66,13 @@ DEFAULTS: dict[str, Any] = {
     #: Trust this many proxies for X-Forwarded-For/Proto (0 when serving directly).
     "PROXY_COUNT": 0,
     "SITE_NAME": "course-engine",
+    #: Background jobs (course_engine/jobs.py): "inline" (no extra service: run in the app
+    #: after the response, or straight away in commands) or "rq" (a Redis queue worked by
+    #: ``flask jobs worker`` on any host).
+    "JOBS_BACKEND": "inline",
+    "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
+    #: Seconds a job may run before the worker stops it.
+    "JOBS_TIMEOUT": 600,
     #: Bulk staff CSV uploads: the largest file (bytes) and the most rows one upload may have.
     "CSV_MAX_BYTES": 1024 * 1024,
     "CSV_MAX_ROWS": 5000,
@@ -67,6 +81,9 @@ DEFAULTS: dict[str, Any] = {
 }
 
 ENV_PREFIX = "COURSE_ENGINE"
+
+#: Argon2id parameters for apps built with TESTING (the minimum the algorithm allows).
+_TEST_PASSWORD_HASH = {"PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_KIB": 8, "PASSWORD_HASH_PARALLELISM": 1}
 
 
 class ConfigurationError(SystemExit):
@@ -98,6 +115,10 @@ def configure(app, test_config: Mapping[str, Any] | None = None,
         _load_environment(app, env)
     else:
         app.config.from_mapping(test_config)
+    if app.config.get("TESTING"):
+        for key, cheap in _TEST_PASSWORD_HASH.items():
+            if app.config.get(key) is None:
+                app.config[key] = cheap
 
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "course_engine.db")

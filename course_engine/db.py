@@ -5,14 +5,15 @@ multi-step operation (grade a quiz, complete a module, issue a certificate) is a
 """
 from __future__ import annotations
 
+import enum
+import functools
 from datetime import datetime, timezone
 
 import click
-from functools import wraps
 
 from flask import current_app, g, has_request_context, request
 from flask.cli import AppGroup
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event, text
+from sqlalchemy import DateTime, MetaData, TypeDecorator, bindparam, create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -68,7 +69,7 @@ class _AppBoundSession(Session):
     """
 
     def get_bind(self, mapper=None, clause=None, **kwargs):  # noqa: D401 - SQLAlchemy hook
-        if has_request_context() and g.get("_autocommit"):
+        if _mode() is not TransactionMode.unit_of_work:
             return current_app.extensions["course_engine.db.autocommit"]
         return get_engine()
 
@@ -110,7 +111,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 
 def _autocommit_bind(engine: Engine) -> Engine:
-    """The engine ``@read_only`` and ``@autocommit`` views use: statements without a transaction.
+    """The engine read-only and single-write views use: statements without a transaction.
 
     PostgreSQL: a second, small pool of connections kept in autocommit mode, which saves a
     BEGIN and a ROLLBACK round trip per page (its own pool because switching a pooled
@@ -139,8 +140,10 @@ def init_app(app) -> None:
     """Create the engine and register the per-request unit of work and the ``db`` commands."""
     engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
     app.extensions["course_engine.db"] = engine
-    #: The bind for views marked @read_only or @autocommit (see there).
+    #: The bind for read-only and single-write views (see TransactionMode).
     app.extensions["course_engine.db.autocommit"] = _autocommit_bind(engine)
+
+    app.before_request(_declare_mode)
 
     @app.after_request
     def _commit_unit_of_work(response):
@@ -148,15 +151,17 @@ def init_app(app) -> None:
         # failed form never leaves half its work behind.
         if request.method in ("GET", "HEAD", "OPTIONS") and not _has_writes() and not g.get("_after_commit"):
             return response  # a read-only request: the teardown ends the read transaction
-        if response.status_code < 400 and not g.get("_rollback_only"):
+        if response.status_code < 400:
             try:
                 session.commit()
             except Exception:
                 session.rollback()
                 raise
             _run_after_commit()
+            _attach_after_response(response)
         else:
             session.rollback()
+            g.pop("_after_response", None)
         return response
 
     @app.teardown_appcontext
@@ -166,69 +171,70 @@ def init_app(app) -> None:
     app.cli.add_command(db_cli)
 
 
+class TransactionMode(enum.Enum):
+    """How a view uses the database. Declared once per view with :func:`transaction`; read
+    once per request (``g.transaction_mode``, set before the view runs); the same rules on
+    SQLite and PostgreSQL.
+    """
+
+    #: The default: one transaction, committed once at the end if the response is < 400,
+    #: rolled back otherwise.
+    unit_of_work = "unit of work"
+    #: A hot page that never writes: reads without a transaction (no BEGIN/ROLLBACK round
+    #: trips on PostgreSQL); any write raises :class:`WriteInReadOnlyView`.
+    read_only = "read-only"
+    #: A hot move whose one write is a single atomic operation (:func:`write` or
+    #: :func:`claim_then_insert`): reads as in ``read_only``; an ORM flush or a second write
+    #: raises :class:`WriteNotAtomic`, on both databases.
+    single_write = "single write"
+
+
 class WriteInReadOnlyView(RuntimeError):
-    """A view marked @read_only tried to write: a programming error, never a user's."""
+    """A view declared read-only tried to write: a programming error, never a user's."""
 
 
 class WriteNotAtomic(RuntimeError):
-    """A view marked @autocommit tried a write that would not be atomic: a programming error."""
+    """A view declared single-write tried a write that would not be atomic: a programming error."""
 
 
-def read_only(view):
-    """Serve a hot, read-only page without a database transaction.
+def transaction(mode: TransactionMode):
+    """Declare a view's transaction mode (``@db.transaction(TransactionMode.read_only)``).
 
-    Its reads run in autocommit mode, which saves the BEGIN and ROLLBACK round trips a
-    transaction costs. Each read still sees committed data; the page just doesn't need one
-    snapshot across them. Any write in such a view raises :class:`WriteInReadOnlyView`, so
-    the mark can't hide a half-done change. Put it outermost, above ``login_required``, so
-    the user is loaded the same way.
+    It only marks the view (an attribute, kept by ``functools.wraps``), so it may sit
+    anywhere among the view's decorators; the request reads it before the view runs.
     """
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        g._autocommit = g._read_only = True
-        return view(*args, **kwargs)
+    def mark(view):
+        view.transaction_mode = mode
+        return view
 
-    return wrapped
+    return mark
 
 
-def autocommit(view):
-    """Serve a hot view whose one write is a single, self-contained statement, without a
-    transaction around it.
+def _mode() -> TransactionMode:
+    """This request's mode (the unit of work outside a request: CLI commands, tests' setup)."""
+    return g.get("transaction_mode", TransactionMode.unit_of_work) if has_request_context() else \
+        TransactionMode.unit_of_work
 
-    Reads run as in :func:`read_only` views. The write goes through :func:`write` as one
-    statement that is atomic by itself (the player's moves: a conditional UPDATE, with its
-    decision INSERT in the same statement on PostgreSQL); on PostgreSQL that saves the
-    BEGIN and COMMIT round trips, two of a choice's six. ORM flushes (which may take several
-    statements) raise :class:`WriteNotAtomic`, and so does a second statement on a
-    connection where each statement commits on its own. On SQLite the bind is the ordinary
-    engine, so the request's writes still commit together at its end. Put it outermost,
-    above ``login_required``.
-    """
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        g._autocommit = True
-        return view(*args, **kwargs)
-
-    return wrapped
+def _declare_mode() -> None:
+    """``before_request``: read the view's declared mode once, for everything after it."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    g.transaction_mode = getattr(view, "transaction_mode", TransactionMode.unit_of_work)
 
 
 def _check_write(orm_flush: bool = False) -> None:
     """The one check behind every way of writing (ORM flush, ORM DML, :func:`write`)."""
-    if not has_request_context() or not g.get("_autocommit"):
+    mode = _mode()
+    if mode is TransactionMode.unit_of_work:
         return
-    if g.get("_read_only"):
-        raise WriteInReadOnlyView("a @read_only view tried to write")
+    if mode is TransactionMode.read_only:
+        raise WriteInReadOnlyView("a read-only view tried to write")
     if orm_flush:
-        raise WriteNotAtomic("an @autocommit view tried an ORM flush: write one statement with db.write()")
-    if session.info.get("wrote") and _statements_commit_alone():
-        raise WriteNotAtomic("an @autocommit view tried a second write, which would commit apart from the first")
-
-
-def _statements_commit_alone() -> bool:
-    """True where the autocommit bind really is autocommit (PostgreSQL; not SQLite)."""
-    return current_app.extensions["course_engine.db.autocommit"] is not get_engine()
+        raise WriteNotAtomic("a single-write view tried an ORM flush: write one statement with db.write()")
+    if g.get("_wrote_once"):
+        raise WriteNotAtomic("a single-write view tried a second write, which would not be atomic with the first")
+    g._wrote_once = True
 
 
 @event.listens_for(_AppBoundSession, "before_flush")
@@ -241,14 +247,70 @@ def write(statement, parameters: dict | None = None):
 
     For the hottest writes (a learner's move through a scenario), where the ORM's
     bookkeeping costs more than the statement. The write joins the request's transaction
-    (in an @autocommit view on PostgreSQL it is its own), counts as a write (a GET that
-    writes still commits) and is refused in a @read_only view, exactly like an ORM write.
+    (in a single-write view it is the view's one write), counts as a write (a GET that
+    writes still commits) and is refused in a read-only view, exactly like an ORM write.
     Objects already loaded are not updated: callers do that.
     """
     _check_write()
     connection = session.connection()
     session.info["wrote"] = True
     return connection.execute(statement, parameters)
+
+
+def claim_then_insert(claim, parameters: dict, table, row: dict) -> bool:
+    """One atomic write: a conditional UPDATE that claims a row and, only if it claimed one, an
+    INSERT of ``row`` into ``table``.
+
+    The player claims the step a page was shown at and records its decision this way, so two
+    requests from the same page (two tabs, a double click) cannot both apply. On PostgreSQL it
+    is one statement (``WITH claimed AS (UPDATE ... RETURNING id) INSERT ... SELECT ... FROM
+    claimed``), atomic without a transaction, which saves the BEGIN and COMMIT round trips.
+    SQLite cannot nest an UPDATE in an INSERT, so there the INSERT follows in the request's
+    transaction (the claim made this request the only one that can write it). Either way it
+    is the view's one write. This is the only place the two databases are told apart.
+
+    :param claim: an UPDATE of a table with an ``id`` column, its WHERE and SET written with
+        bind parameters (built once: it is the key of a cache).
+    :param parameters: the claim's bind parameters.
+    :returns: whether the claim succeeded (and so the row was inserted).
+    """
+    _check_write()
+    session.info["wrote"] = True
+    connection = session.connection()
+    row = {**_python_defaults(table, row), **row}
+    if connection.dialect.name == "postgresql":
+        statement = _claim_then_insert_statement(claim, table, tuple(row))
+        parameters = {**parameters, **{f"row_{key}": value for key, value in row.items()}}
+        return connection.execute(statement, parameters).rowcount == 1
+    if connection.execute(claim, parameters).rowcount != 1:
+        return False
+    connection.execute(table.insert(), row)
+    return True
+
+
+def _python_defaults(table, row: dict) -> dict:
+    """The model's Python-side defaults for columns ``row`` leaves out: an INSERT ... SELECT
+    would not apply them, so both databases get them here."""
+    defaults = {}
+    for column in table.c:
+        default = column.default
+        if column.name in row or column.primary_key or default is None:
+            continue
+        if default.is_callable:
+            defaults[column.name] = default.arg(None)
+        elif default.is_scalar:
+            defaults[column.name] = default.arg
+    return defaults
+
+
+@functools.lru_cache(maxsize=32)  # one per claim statement and set of columns
+def _claim_then_insert_statement(claim, table, columns: tuple[str, ...]):
+    claimed = claim.returning(claim.table.c.id).cte("claimed")
+    values = [bindparam(f"row_{name}", type_=table.c[name].type) for name in columns]
+    return (table.insert()
+            .from_select(list(columns), select(*values).select_from(claimed))
+            .add_cte(claimed)
+            .execution_options(preserve_rowcount=True))  # SQLAlchemy drops an INSERT's row count otherwise
 
 
 def _has_writes() -> bool:
@@ -285,6 +347,31 @@ def _run_after_commit() -> None:
     callbacks = g.pop("_after_commit", [])
     for callback in callbacks:
         callback()
+
+
+def after_response(callback) -> None:
+    """Run ``callback`` once the response has been sent (inside a request; work that must not
+    delay the person). It gets a fresh app context of the same app; an error is logged."""
+    g.setdefault("_after_response", []).append(callback)
+
+
+def _attach_after_response(response) -> None:
+    callbacks = g.pop("_after_response", [])
+    if not callbacks:
+        return
+    app = current_app._get_current_object()
+
+    def run_all():
+        for callback in callbacks:
+            with app.app_context():
+                try:
+                    callback()
+                except Exception:  # noqa: BLE001 - the person already has their answer
+                    app.logger.exception("work after the response failed")
+                finally:
+                    session.remove()
+
+    response.call_on_close(run_all)
 
 
 def commit_and_run_callbacks() -> None:

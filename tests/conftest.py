@@ -97,6 +97,11 @@ def _empty_tables(engine) -> None:
                 connection.execute(table.delete())
 
 
+#: Twin apps by configuration, kept for the whole run (see isolated_context).
+_TWINS: dict[str, object] = {}
+_PER_TEST_PATHS = ("MODULES_DIR", "QUIZZES_DIR", "MAIL_OUTBOX_DIR")
+
+
 @contextmanager
 def isolated_context(app):
     """An app context for the test's own queries that requests never reuse.
@@ -104,15 +109,29 @@ def isolated_context(app):
     Flask reuses a pushed context of the *same* app for requests, which would share ``g`` and
     the database session between the test and every request. A twin app with the same
     configuration gives the test its own context, so each request gets a fresh one, as in
-    production.
+    production. The twin only runs the test's own queries, so one per configuration serves
+    the whole run (building an app costs tens of milliseconds, a thousand times over).
     """
-    twin = create_app(app.config["_TEST_CONFIG"])
+    config = app.config["_TEST_CONFIG"]
+    # Folders differ per test but are only read when used, so they don't make another twin.
+    key = repr(sorted((k, v) for k, v in config.items() if k not in _PER_TEST_PATHS))
+    twin = _TWINS.get(key)
+    if twin is None:
+        twin = _TWINS[key] = create_app(config)
+    twin.config.update(config)
+    twin.extensions["course_engine.mail"].sent.clear()  # the test sees only its own emails
     with twin.app_context():
         try:
             yield twin
         finally:
             session.remove()
-            dispose_engines(twin)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_twins():
+    yield
+    for twin in _TWINS.values():
+        dispose_engines(twin)
 
 
 @pytest.fixture

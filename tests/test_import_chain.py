@@ -16,8 +16,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "course_engine"
 #: The tiers, lowest first. A module may import from its own tier or any lower one, and the
 #: feature graph must have no cycle (so within a tier imports run one way too).
 TIERS = (
-    {"application", "audit", "config", "content", "dates", "db", "documents", "errors", "forms", "links",
-     "mail", "navigation", "scores", "security", "signals"},
+    {"application", "audit", "config", "content", "dates", "db", "documents", "errors", "forms", "jobs",
+     "links", "mail", "navigation", "scores", "security", "signals"},
     {"auth"},
     {"orgs"},
     {"authoring"},

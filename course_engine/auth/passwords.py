@@ -8,31 +8,50 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
-#: A hash of a random password, verified against when the account does not exist so that
-#: a login for an unknown email takes as long as one for a known email.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+@lru_cache(maxsize=4)
+def _hasher_with(time_cost: int | None, memory_kib: int | None, parallelism: int | None) -> PasswordHasher:
+    defaults = PasswordHasher()  # argon2-cffi's recommended profile
+    return PasswordHasher(time_cost=time_cost or defaults.time_cost, memory_cost=memory_kib or defaults.memory_cost,
+                          parallelism=parallelism or defaults.parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the app's parameters (config PASSWORD_HASH_*), else the recommended ones."""
+    if not has_app_context():
+        return _hasher_with(None, None, None)
+    config = current_app.config
+    return _hasher_with(config.get("PASSWORD_HASH_TIME_COST"), config.get("PASSWORD_HASH_MEMORY_KIB"),
+                        config.get("PASSWORD_HASH_PARALLELISM"))
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password, verified against when the account does not exist so that
+    a login for an unknown email takes as long as one for a known email."""
+    return hasher.hash("not-a-real-password-used-for-timing")
 
 
 def hash_password(password: str) -> str:
     """Hash with Argon2id."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Check a password; with no hash, spend the same time and return False."""
+    hasher = _hasher()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or _dummy_hash(hasher), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    """True when the hash was made with older parameters and should be refreshed at login."""
+    """True when the hash was made with other parameters and should be refreshed at login."""
     try:
-        return _hasher.check_needs_rehash(password_hash)
+        return _hasher().check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
 

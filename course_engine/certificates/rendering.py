@@ -15,69 +15,24 @@ sharp at any print size and costs no image decoding.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 import segno
 from fpdf import FPDF
 
-from ..documents import ACCENT, BRAND, INK, LINE, MUTED, WASH, long_date  # noqa: F401 - shared look
+from ..documents import (ACCENT, BRAND, INK, LINE, MUTED, PDF_ENCODING, WASH,  # noqa: F401 - shared look
+                         duration_text, long_date, pdf_text)
 
 
 PAGE_W, PAGE_H = 297.0, 210.0
 #: The QR code's error correction: M survives a crease or a staple hole and stays small.
 QR_ERROR = "m"
 
-# Characters outside Windows-1252 with an obvious stand-in; the rest go through NFKD.
-_FALLBACKS = str.maketrans({
-    "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŧ": "T", "ŧ": "t",
-    "Ŋ": "N", "ŋ": "n", "ĸ": "k", "ʼ": "’", "ʻ": "‘", "‐": "-", "‑": "-", "‒": "–", "―": "—",
-    "−": "-", "⁄": "/", "′": "'", "″": '"', "\u00a0": " ", "\u2009": " ", "\u202f": " ",
-    "\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u00ad": "",
-})
-
-
-def pdf_text(text: str) -> str:
-    """Text the core fonts can draw: Windows-1252, with the closest stand-in for anything else.
-
-    :param text: any Unicode text (a name, a module title).
-    """
-    text = unicodedata.normalize("NFC", str(text)).translate(_FALLBACKS)
-    out = []
-    for char in text:
-        if char in "\t\n\r":
-            out.append(" ")
-            continue
-        if unicodedata.category(char) == "Cc":
-            continue
-        try:
-            char.encode("cp1252")
-            out.append(char)
-            continue
-        except UnicodeEncodeError:
-            pass
-        # ő -> o, ş -> s, ﬁ -> fi: keep the base letters, drop the accents cp1252 lacks.
-        decomposed = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        try:
-            base.encode("cp1252")
-            out.append(base)
-        except UnicodeEncodeError:
-            out.append("?")
-    return "".join(out)
-
-
 def minutes_text(minutes: int) -> str:
     """'90 minutes of CPD (1 hour 30 minutes)': minutes as recorded, hours as readers think."""
     text = f"{minutes} minute{'s' if minutes != 1 else ''} of CPD"
-    hours, rest = divmod(minutes, 60)
-    if hours:
-        parts = [f"{hours} hour{'s' if hours != 1 else ''}"]
-        if rest:
-            parts.append(f"{rest} minute{'s' if rest != 1 else ''}")
-        text += f" ({' '.join(parts)})"
-    return text
+    return text + (f" ({duration_text(minutes)})" if minutes >= 60 else "")
 
 
 @dataclass(frozen=True)
@@ -110,7 +65,7 @@ class _CertificatePDF(FPDF):
     def __init__(self):
         super().__init__(orientation="L", unit="mm", format="A4")
         # Windows-1252 rather than Latin-1: proper quotes, dashes and bullets in core fonts.
-        self.core_fonts_encoding = "windows-1252"
+        self.core_fonts_encoding = PDF_ENCODING
         self.set_auto_page_break(False)
         self.set_margins(0, 0, 0)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import markdown_render as mr
 from ._common import SLUG
 from .problems import Problem, ProblemList
-from .quiz_parser import build_quiz, scan_unsafe
+from .quiz_parser import build_quiz, read_bank_lines
 from .specs import OptionSpec, QuestionSpec, QuizSpec
 
 SPECIAL = "~=#{}:"
@@ -305,26 +305,11 @@ class _GiftParser:
 def parse_gift(text: str | bytes | None, path: str | Path) -> tuple[QuizSpec | None, list[Problem]]:
     """Parse a GIFT bank. ``text`` may be None to read ``path``."""
     path_str = str(path)
-    if text is None:
-        data = Path(path).read_bytes()
-    else:
-        data = text.encode("utf-8") if isinstance(text, str) else text
     problems = ProblemList(path_str)
-    try:
-        source = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        problems.error(1, "encoding", "This file is not saved as UTF-8 text. Save it again choosing UTF-8.")
+    bank = read_bank_lines(path, text, problems)
+    if bank is None:
         return None, list(problems)
-    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    scan_unsafe(lines, problems)
-    for idx, line in enumerate(lines):
-        if "![" in line or "<img" in line.lower():
-            problems.error(
-                idx + 1,
-                "quiz-image",
-                "Quiz banks cannot contain images. Describe what the learner needs to know "
-                "in words, or put the image in the module.",
-            )
+    data, lines = bank
     parser = _GiftParser(path_str, problems)
     parser.parse(lines)
     meta: dict = dict(parser.meta)

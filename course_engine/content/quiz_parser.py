@@ -184,28 +184,43 @@ def build_quiz(
     )
 
 
-def parse_quiz_markdown(
-    path: str | Path, text: str | bytes | None = None
-) -> tuple[QuizSpec | None, list[Problem]]:
-    """Parse a Markdown quiz bank. Returns ``(spec or None, problems)``."""
-    path_str = str(path)
-    data = Path(path).read_bytes() if text is None else text if isinstance(text, bytes) else text.encode()
-    problems = ProblemList(path_str)
+def read_bank_lines(path: str | Path, text: str | bytes | None,
+                    problems: ProblemList) -> tuple[bytes, list[str]] | None:
+    """A quiz bank's bytes (its version is their hash) and lines, after the checks every bank
+    gets, Markdown or GIFT: UTF-8 (with or without a BOM; any line ending), no unsafe markup,
+    no images. None if it is not UTF-8.
+
+    :param text: the file's content if already read; None reads ``path``.
+    """
+    data = Path(path).read_bytes() if text is None else text if isinstance(text, bytes) else text.encode("utf-8")
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         problems.error(1, "encoding", "This file is not saved as UTF-8 text. Save it again choosing UTF-8.")
-        return None, list(problems)
+        return None
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     scan_unsafe(lines, problems)
     for idx, line in enumerate(lines):
-        if "![" in line:
+        if "![" in line or "<img" in line.lower():
             problems.error(
                 idx + 1,
                 "quiz-image",
                 "Quiz banks cannot contain images. Describe what the learner needs to know "
                 "in words, or put the image in the module.",
             )
+    return data, lines
+
+
+def parse_quiz_markdown(
+    path: str | Path, text: str | bytes | None = None
+) -> tuple[QuizSpec | None, list[Problem]]:
+    """Parse a Markdown quiz bank. Returns ``(spec or None, problems)``."""
+    path_str = str(path)
+    problems = ProblemList(path_str)
+    bank = read_bank_lines(path, text, problems)
+    if bank is None:
+        return None, list(problems)
+    data, lines = bank
     fm = split_front_matter(lines, problems, "quiz")
     if fm is None:
         return None, list(problems)

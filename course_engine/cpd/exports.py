@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from datetime import date
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from ..documents import BRAND, INK, LINE, MUTED, OK, WARN, WASH, long_date, safe_cell  # noqa: F401 - shared look
+from ..documents import (BRAND, INK, LINE, MUTED, OK, PDF_ENCODING, WARN, WASH,  # noqa: F401 - shared look
+                         duration_text, long_date, pdf_text, safe_cell)
 from .services import CpdRecord, YearSummary
 
 #: The CSV header. The first six columns map one-to-one onto Social Work England's CPD record
@@ -57,39 +57,9 @@ def records_csv(records: list[CpdRecord]) -> bytes:
 
 # --- PDF -------------------------------------------------------------------------------------
 
-#: The PDF's core fonts are latin-1: typographic characters are mapped to plain ones.
-_LATIN1_MAP = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2012": "-", "\u2010": "-", "\u2011": "-", "\u2212": "-",
-    "\u2026": "...", "\u2022": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "",
-    "\u2192": "->", "\u2190": "<-", "\u2713": "", "\u2714": "", "\u00ad": "",
-    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0152": "OE", "\u0153": "oe",
-    "\u20ac": "EUR",
-})
-
-
-def latin1(text: str | None) -> str:
-    """Text the PDF core fonts can draw: quotes, dashes and ellipses mapped, accents kept,
-    anything else reduced to its base letters or replaced with "?"."""
-    text = (text or "").translate(_LATIN1_MAP)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        text.encode("latin-1")
-        return text
-    except UnicodeEncodeError:
-        pass
-    out = []
-    for ch in text:
-        try:
-            ch.encode("latin-1")
-            out.append(ch)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-            out.append(base if base.strip() else "?")
-    return "".join(out)
-
-
+def _text(text: str | None) -> str:
+    """Text for the record's PDF cells (new lines kept: entries are multi-line)."""
+    return pdf_text(text, keep_line_breaks=True)
 
 
 class _RecordPDF(FPDF):
@@ -97,6 +67,7 @@ class _RecordPDF(FPDF):
 
     def __init__(self, owner: str, year_label: str):
         super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.core_fonts_encoding = PDF_ENCODING
         self.owner, self.year_label = owner, year_label
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
@@ -107,7 +78,7 @@ class _RecordPDF(FPDF):
         self.set_y(-12)
         self.set_font("Helvetica", size=8)
         self.set_text_color(*MUTED)
-        self.cell(0, 5, latin1(f"CPD record of {self.owner}, registration year {self.year_label}"),
+        self.cell(0, 5, _text(f"CPD record of {self.owner}, registration year {self.year_label}"),
                   align="L")
         self.set_x(self.l_margin)
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
@@ -155,7 +126,7 @@ class _RecordPDF(FPDF):
         """Draw wrapped text line by line from the current position (page breaks included)."""
         width = width or self.w - self.l_margin - self.r_margin
         x = self.l_margin if x is None else x
-        for line in self.wrap(latin1(text), width):
+        for line in self.wrap(_text(text), width):
             self.set_x(x)
             self.cell(width, height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -186,7 +157,7 @@ class _RecordPDF(FPDF):
         """A row of label/value pairs, in equal columns; the row is as tall as its longest value."""
         width = (self.w - self.l_margin - self.r_margin) / len(pairs)
         self.set_font("Helvetica", "", 10)
-        wrapped = [self.wrap(latin1(value), width - 3) for _label, value in pairs]
+        wrapped = [self.wrap(_text(value), width - 3) for _label, value in pairs]
         tallest = max(len(w) for w in wrapped)
         if self.get_y() + 4.5 + tallest * 5 > self.h - self.b_margin:
             self.add_page()
@@ -195,7 +166,7 @@ class _RecordPDF(FPDF):
             self.set_xy(x0 + i * width, y0)
             self.set_font("Helvetica", "B", 8.5)
             self.set_text_color(*MUTED)
-            self.cell(width - 3, 4.5, latin1(label.upper()))
+            self.cell(width - 3, 4.5, _text(label.upper()))
             self.set_font("Helvetica", "", 10)
             self.set_text_color(*INK)
             for n, line in enumerate(value_lines):
@@ -219,8 +190,8 @@ def records_pdf(owner_name: str, summary: YearSummary, generated_on: date) -> by
     :param generated_on: printed on the first page, so a printout shows how current it is.
     """
     pdf = _RecordPDF(owner_name, summary.year.label)
-    pdf.set_title(latin1(f"CPD record {summary.year.label}: {owner_name}"))
-    pdf.set_author(latin1(owner_name))
+    pdf.set_title(_text(f"CPD record {summary.year.label}: {owner_name}"))
+    pdf.set_author(_text(owner_name))
     pdf.set_creator("course-engine")
     pdf.add_page()
 
@@ -243,12 +214,12 @@ def records_pdf(owner_name: str, summary: YearSummary, generated_on: date) -> by
     pdf.set_xy(pdf.l_margin + 5, top + 3)
     pdf.set_font("Helvetica", "B", 11.5)
     pdf.set_text_color(*(OK if summary.met else WARN))
-    pdf.cell(0, 6, latin1("Requirement met" if summary.met else "Requirement not met yet"),
+    pdf.cell(0, 6, _text("Requirement met" if summary.met else "Requirement not met yet"),
              new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 10)
     pdf.set_text_color(*INK)
     for line in lines:
-        pdf.cell(0, 5.5, latin1(line), new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.cell(0, 5.5, _text(line), new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_xy(pdf.l_margin, top + height + 8)
 
     records = sorted(summary.records, key=lambda r: (r.day, r.kind, r.id))
@@ -270,12 +241,8 @@ def _summary_lines(summary: YearSummary) -> list[str]:
 
 
 def _minutes(total: int) -> str:
-    hours, minutes = divmod(total, 60)
-    if hours and minutes:
-        return f"{total} minutes ({hours} h {minutes} min)"
-    if hours:
-        return f"{total} minutes ({hours} h)"
-    return f"{total} minutes"
+    """'90 minutes (1 hour 30 minutes)'."""
+    return f"{total} minutes" + (f" ({duration_text(total)})" if total >= 60 else "")
 
 
 def _record_section(pdf: _RecordPDF, number: int, record: CpdRecord) -> None:

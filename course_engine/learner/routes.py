@@ -9,9 +9,9 @@ from ..authoring.services import published_versions
 from ..content import recommended_path
 from ..content.progress import decision_count
 from ..auth.access import login_required_with
-from ..db import autocommit, read_only, utcnow
+from ..db import TransactionMode, transaction, utcnow
 from ..orgs.services import memberships_for
-from . import bp, services
+from . import bp, player, services
 from .forms import FinalReflectionForm, StartModuleForm
 from .models import AttemptStatus
 
@@ -115,9 +115,9 @@ def start_attempt(slug: str):
 
 
 @bp.route("/attempts/<int:attempt_id>")
-@read_only
-@login_required_with(position=services.POSITION)
-def play(attempt_id: int, position: services.Position | None):
+@transaction(TransactionMode.read_only)
+@login_required_with(position=player.POSITION)
+def play(attempt_id: int, position: player.Position | None):
     """The learner's current position: introduction, a scene, or the debrief."""
     if position is None:
         abort(404)
@@ -126,15 +126,15 @@ def play(attempt_id: int, position: services.Position | None):
     if position.status == AttemptStatus.abandoned:
         flash("You restarted this module, so this earlier attempt is closed. Here is your current one.", "info")
         return redirect(url_for("learner.show_module", slug=services.module_slug(position.module_id)))
-    spec = services.spec_at(position)
+    spec = player.spec_at(position)
     scene = spec.scene(position.current_scene_id) if position.current_scene_id else None
     return render_template("learner/scene.html", attempt=position, spec=spec, scene=scene,
                            journal=position.journal if scene else {}, choice_error=None,
                            decisions=decision_count(spec))
 
 
-def _after_move(attempt_id: int, result):
-    if result.outcome is services.MoveOutcome.stale:
+def _after_move(attempt_id: int, result: player.MoveResult):
+    if result.outcome is player.MoveOutcome.stale:
         flash(STALE_MESSAGE, "info")
         return redirect(url_for("learner.play", attempt_id=attempt_id), code=303)
     if result.decision_step is not None:
@@ -143,54 +143,54 @@ def _after_move(attempt_id: int, result):
 
 
 # The moves work on the learner's position (read with the learner in one statement, no ORM
-# objects: see services.Position) and write one self-contained statement each, without a
-# transaction (see db.autocommit).
+# objects: see learner/player.py) and make one atomic write each, without a transaction.
 
 @bp.route("/attempts/<int:attempt_id>/begin", methods=["POST"])
-@autocommit
-@login_required_with(position=services.POSITION)
-def begin(attempt_id: int, position: services.Position | None):
+@transaction(TransactionMode.single_write)
+@login_required_with(position=player.POSITION)
+def begin(attempt_id: int, position: player.Position | None):
     if position is None:
         abort(404)
-    return _after_move(position.id, services.begin_scenario(position, _shown_step(), utcnow()))
+    return _after_move(position.id, player.begin(position, player.spec_at(position), _shown_step(), utcnow()))
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])
-@autocommit
-@login_required_with(position=services.POSITION)
-def choose(attempt_id: int, position: services.Position | None):
+@transaction(TransactionMode.single_write)
+@login_required_with(position=player.POSITION)
+def choose(attempt_id: int, position: player.Position | None):
     """Record a decision. Stale pages change nothing; a choice not on the page is a 400."""
     if position is None:
         abort(404)
     step, scene_id, key = _shown_step(), request.form.get("scene", ""), request.form.get("choice", "")
+    spec = player.spec_at(position)
     if not key and step == position.step and scene_id == position.current_scene_id:
-        spec = services.spec_at(position)
         return render_template("learner/scene.html", attempt=position, spec=spec,
                                scene=spec.scene(position.current_scene_id), journal=position.journal,
                                choice_error="Choose one of the options before you continue.",
                                decisions=decision_count(spec)), 400
     try:
-        result = services.make_choice(position, step, scene_id, key, utcnow())
+        result = player.make_choice(position, spec, step, scene_id, key, utcnow())
     except services.LearningError as exc:
         abort(400, description=str(exc))
     return _after_move(position.id, result)
 
 
 @bp.route("/attempts/<int:attempt_id>/continue", methods=["POST"])
-@autocommit
-@login_required_with(position=services.POSITION)
-def continue_on(attempt_id: int, position: services.Position | None):
+@transaction(TransactionMode.single_write)
+@login_required_with(position=player.POSITION)
+def continue_on(attempt_id: int, position: player.Position | None):
     if position is None:
         abort(404)
     try:
-        result = services.continue_junction(position, _shown_step(), request.form.get("scene", ""), utcnow())
+        result = player.continue_junction(position, player.spec_at(position), _shown_step(),
+                                          request.form.get("scene", ""), utcnow())
     except services.LearningError as exc:
         abort(400, description=str(exc))
     return _after_move(position.id, result)
 
 
 @bp.route("/attempts/<int:attempt_id>/feedback/<int:step>")
-@read_only
+@transaction(TransactionMode.read_only)
 @login_required
 def feedback(attempt_id: int, step: int):
     """What followed from a decision: shown before the learner moves on."""
@@ -212,11 +212,11 @@ def _evidence_for(scene, choice) -> tuple[list, bool]:
     """The EVIDENCE callouts that bear on a decision, and whether they are the choice's own.
 
     A choice's feedback may carry its own evidence callouts (``feedback_callouts``, which the
-    content core also renders in place in ``feedback_html``); those are the evidence. A
-    choice without any falls back to the evidence of the scene where the decision was made,
-    which the page shows under its own heading.
+    content core also renders in place in ``feedback_html``, where the author put them);
+    those are the evidence. A choice without any falls back to the evidence of the scene
+    where the decision was made, which the page shows beside the feedback under its own heading.
     """
-    own = [c for c in getattr(choice, "feedback_callouts", ()) if c.kind == "evidence"]
+    own = [c for c in choice.feedback_callouts if c.kind == "evidence"]
     if own:
         return own, True
     return [c for c in scene.callouts if c.kind == "evidence"], False

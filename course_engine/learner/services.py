@@ -6,25 +6,21 @@ shown at, the scene, the choice) and gets back what happened.
 """
 from __future__ import annotations
 
-import enum
-import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 from flask import current_app
 
 from .. import signals
-from ..auth.services import RowsWithUser
 from ..authoring.models import ContentModule, ModuleVersion
-from ..authoring.services import module_spec, module_spec_by_id
-from ..content import ModuleSpec, State, choose, continue_from_junction, start
+from ..authoring.services import module_spec
+from ..content import ModuleSpec
 from ..content.markdown_render import plain_text
 from ..dates import registration_year
-from ..db import session, write
+from ..db import session
 from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
 
 #: A gap between two actions longer than this counts as this much: a learner who leaves the
@@ -35,20 +31,6 @@ REFLECTION_MAX_CHARS = 10_000
 
 class LearningError(ValueError):
     """A request the learner can't make (shown to them as a 400 with this message)."""
-
-
-class MoveOutcome(enum.Enum):
-    applied = "applied"
-    #: The page the learner submitted from is out of date (back button, second tab,
-    #: double click). Nothing was recorded; they are shown where they are.
-    stale = "stale"
-
-
-@dataclass(frozen=True)
-class MoveResult:
-    outcome: MoveOutcome
-    #: The step of the decision this move recorded, if it recorded one (its feedback page).
-    decision_step: int | None = None
 
 
 # --- attempts ----------------------------------------------------------------------------
@@ -103,76 +85,6 @@ _ATTEMPT_FOR_USER = (select(ScenarioAttempt).options(joinedload(ScenarioAttempt.
                             ScenarioAttempt.user_id == bindparam("user_id")))
 
 
-@dataclass(frozen=True)
-class SavedAnswer:
-    """A learner's saved answer to a reflection prompt, as the scene page shows it."""
-
-    answer: str
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class Position:
-    """Where a learner is in an attempt: everything the scene page shows, as plain values.
-
-    Read with :data:`POSITION` in one statement, without ORM objects, in the same round trip
-    as the signed-in learner. The scene page and
-    the moves (begin, choose, continue) are the most requested pages in the product, and
-    building ORM objects for the attempt, its version and its journal cost more than the
-    rest of a scene page's work put together (see docs/performance.md). The moves accept a
-    position or a loaded :class:`ScenarioAttempt`; everything else uses the model.
-    """
-
-    id: int
-    module_id: int
-    version_id: int
-    content_hash: str
-    status: AttemptStatus
-    step: int
-    current_scene_id: str | None
-    counters: dict[str, int]
-    last_active_at: datetime | None
-    active_seconds: int
-    #: The learner's saved reflection answers in this attempt, by prompt id.
-    journal: dict[str, SavedAnswer]
-    #: Decisions recorded so far in this attempt (the scene page's "Decision 2 of up to 5").
-    decisions_made: int = 0
-
-
-def _position_from_rows(rows) -> Position | None:
-    first = rows[0] if rows else None
-    if first is None or first.id is None:  # no such attempt (or one row of None: see POSITION)
-        return None
-    journal = {row.prompt_id: SavedAnswer(row.answer, row.updated_at) for row in rows if row.prompt_id is not None}
-    return Position(first.id, first.module_id, first.version_id, first.content_hash, first.status, first.step,
-                    first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal,
-                    first.decisions_made)
-
-
-# Counted in the position's own statement, so the scene page keeps its one query.
-_DECISIONS_MADE = (select(func.count(Decision.id)).where(Decision.attempt_id == ScenarioAttempt.id)
-                   .correlate(ScenarioAttempt).scalar_subquery().label("decisions_made"))
-
-
-# One row per saved journal answer (or one row with none).
-_POSITION = (select(ScenarioAttempt.id, ScenarioAttempt.module_id, ScenarioAttempt.version_id, ModuleVersion.content_hash,
-                    ScenarioAttempt.status, ScenarioAttempt.step, ScenarioAttempt.current_scene_id,
-                    ScenarioAttempt.counters, ScenarioAttempt.last_active_at, ScenarioAttempt.active_seconds,
-                    JournalEntry.prompt_id, JournalEntry.answer, JournalEntry.updated_at, _DECISIONS_MADE)
-             .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
-             .outerjoin(JournalEntry, JournalEntry.attempt_id == ScenarioAttempt.id)
-             .where(ScenarioAttempt.id == bindparam("attempt_id"), ScenarioAttempt.user_id == bindparam("user_id")))
-
-#: The position as the player's routes get it: in the same round trip as the signed-in
-#: learner (``auth.access.login_required_with``), from the URL's ``attempt_id``.
-POSITION = RowsWithUser(_POSITION, _position_from_rows)
-
-
-def spec_at(position: Position) -> ModuleSpec:
-    """The module as it was in the position's version."""
-    return module_spec_by_id(position.version_id, position.content_hash)
-
-
 def module_slug(module_id: int) -> str:
     return session.scalar(select(ContentModule.slug).where(ContentModule.id == module_id))
 
@@ -181,151 +93,16 @@ def spec_for(attempt: ScenarioAttempt) -> ModuleSpec:
     return module_spec(attempt.version)
 
 
+def active_seconds_after(last_active_at: datetime | None, active_seconds: int, now: datetime) -> int:
+    """The attempt's active seconds once ``now`` counts: the gap since the last action, capped at
+    :data:`ACTIVE_GAP_CAP` (a learner who leaves the page open over lunch is not credited)."""
+    gap = now - last_active_at if last_active_at else timedelta(0)
+    return active_seconds + int(max(timedelta(0), min(gap, ACTIVE_GAP_CAP)).total_seconds())
+
+
 def _touch(attempt: ScenarioAttempt, now: datetime) -> None:
-    gap = now - attempt.last_active_at if attempt.last_active_at else timedelta(0)
-    attempt.active_seconds += int(max(timedelta(0), min(gap, ACTIVE_GAP_CAP)).total_seconds())
+    attempt.active_seconds = active_seconds_after(attempt.last_active_at, attempt.active_seconds, now)
     attempt.last_active_at = now
-
-
-#: What the moves below work on: a position (the player's routes) or a loaded attempt.
-Mover = Position | ScenarioAttempt
-
-
-def _spec_of(attempt: Mover) -> ModuleSpec:
-    return spec_at(attempt) if isinstance(attempt, Position) else spec_for(attempt)
-
-
-def _claim_step(attempt: Mover, shown_step: int, decision: dict | None = None, **values) -> bool:
-    """Move the attempt from ``shown_step`` to the next step, with its new position, atomically.
-
-    One conditional UPDATE: two requests submitted from the same page (two tabs, a double
-    click) cannot both apply, because the second finds the step already moved on. A loaded
-    attempt is brought up to date; a position is a snapshot and stays as it was read.
-
-    ``decision`` (the :class:`Decision` columns but ``attempt_id``) is recorded only when the
-    claim succeeds. On PostgreSQL claim and decision are one statement (a data-modifying
-    CTE), atomic without a transaction, which lets the moves run under ``@db.autocommit``
-    (BEGIN and COMMIT are two of a choice's six round trips otherwise). SQLite can't nest
-    an UPDATE in an INSERT; there the decision is a second statement in the request's
-    transaction (SQLite's autocommit bind is the ordinary, transactional engine).
-    """
-    values["step"] = shown_step + 1
-    parameters = {"attempt_id": attempt.id, "shown_step": shown_step, **values}
-    if decision is not None and session.get_bind().dialect.name == "postgresql":
-        parameters.update({f"decision_{key}": value for key, value in decision.items()})
-        result = write(_claim_and_record_statement(tuple(values), tuple(decision)), parameters)
-    else:
-        result = write(_CLAIM_STEP, parameters)
-        if decision is not None and result.rowcount == 1:
-            # No savepoint needed: the claim made this request the only one that can write
-            # this step (the unique (attempt, step) constraint stays as a backstop).
-            write(_INSERT_DECISION, {"attempt_id": attempt.id, **decision})
-    if isinstance(attempt, ScenarioAttempt):
-        if result.rowcount != 1:
-            session.refresh(attempt)
-        else:
-            for key, value in values.items():
-                set_committed_value(attempt, key, value)  # already written: don't UPDATE again
-    return result.rowcount == 1
-
-
-# The SET clause comes from the values passed in (the new position).
-_CLAIM_STEP = (ScenarioAttempt.__table__.update()
-               .where(ScenarioAttempt.__table__.c.id == bindparam("attempt_id"),
-                      ScenarioAttempt.__table__.c.step == bindparam("shown_step")))
-_INSERT_DECISION = Decision.__table__.insert()
-
-
-@functools.lru_cache(maxsize=16)  # one per set of columns a move sets (an ending sets more)
-def _claim_and_record_statement(attempt_columns: tuple[str, ...], decision_columns: tuple[str, ...]):
-    """``WITH claimed AS (UPDATE scenario_attempt ... RETURNING id) INSERT INTO decision
-    SELECT ... FROM claimed``: inserts the decision only if the UPDATE claimed the step."""
-    attempts, decisions = ScenarioAttempt.__table__, Decision.__table__
-    claimed = (attempts.update()
-               .where(attempts.c.id == bindparam("attempt_id"), attempts.c.step == bindparam("shown_step"))
-               .values({name: bindparam(name, type_=attempts.c[name].type) for name in attempt_columns})
-               .returning(attempts.c.id)
-               .cte("claimed"))
-    decision_values = [bindparam(f"decision_{name}", type_=decisions.c[name].type) for name in decision_columns]
-    return (decisions.insert()
-            .from_select(["attempt_id", *decision_columns], select(claimed.c.id, *decision_values))
-            .add_cte(claimed)
-            .execution_options(preserve_rowcount=True))  # SQLAlchemy drops an INSERT's row count otherwise
-
-
-def _arrival(attempt: Mover, spec: ModuleSpec, state: State, now: datetime) -> dict:
-    """Column values for arriving at ``state`` (the scene, counters, and an ending if it is one)."""
-    gap = now - attempt.last_active_at if attempt.last_active_at else timedelta(0)
-    values = {
-        "current_scene_id": state.scene_id, "counters": dict(state.counters), "last_active_at": now,
-        "active_seconds": attempt.active_seconds + int(max(timedelta(0), min(gap, ACTIVE_GAP_CAP)).total_seconds()),
-    }
-    if spec.scene(state.scene_id).kind == "ending":
-        values.update(status=AttemptStatus.scenario_done, ending_scene_id=state.scene_id, scenario_finished_at=now)
-    return values
-
-
-def begin_scenario(attempt: Mover, shown_step: int, now: datetime) -> MoveResult:
-    """Leave the introduction for the first scene."""
-    if attempt.status != AttemptStatus.in_progress or attempt.current_scene_id is not None:
-        return MoveResult(MoveOutcome.stale)
-    spec = _spec_of(attempt)
-    if shown_step != attempt.step or not _claim_step(attempt, shown_step, **_arrival(attempt, spec, start(spec), now)):
-        return MoveResult(MoveOutcome.stale)
-    return MoveResult(MoveOutcome.applied)
-
-
-def parse_choice_key(key: str) -> tuple[str, int]:
-    """``"scene-id.2"`` -> ("scene-id", 2); raises LearningError when malformed."""
-    scene_id, _, index = (key or "").rpartition(".")
-    if not scene_id or not index.isdigit():
-        raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
-    return scene_id, int(index)
-
-
-def make_choice(attempt: Mover, shown_step: int, shown_scene_id: str, choice_key: str,
-                now: datetime) -> MoveResult:
-    """Record a decision and move on.
-
-    :param shown_step: the step the page was rendered at (a hidden field).
-    :param shown_scene_id: the scene the page showed (a hidden field).
-    :param choice_key: ``scene-id.index`` of the chosen option.
-    :raises LearningError: for a choice that does not belong to the current scene (tampering);
-        nothing is recorded.
-    :returns: ``stale`` when the page was out of date (nothing recorded), else ``applied``.
-    """
-    if attempt.status != AttemptStatus.in_progress or shown_step != attempt.step \
-            or shown_scene_id != attempt.current_scene_id:
-        return MoveResult(MoveOutcome.stale)
-    spec = _spec_of(attempt)
-    scene = spec.scene(attempt.current_scene_id) if attempt.current_scene_id else None
-    choice_scene, index = parse_choice_key(choice_key)
-    if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
-        raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
-    state = choose(spec, State(scene.id, dict(attempt.counters)), index)
-    choice = scene.choices[index]
-    decision = {"step": shown_step, "scene_id": scene.id, "choice_index": index, "judgement": choice.judgement,
-                "target_scene_id": state.scene_id, "counters_after": dict(state.counters), "created_at": now}
-    if not _claim_step(attempt, shown_step, decision, **_arrival(attempt, spec, state, now)):
-        return MoveResult(MoveOutcome.stale)
-    signals.decision_recorded.send(current_app._get_current_object(), attempt_id=attempt.id, step=shown_step, scene_id=scene.id,
-                                   choice_index=index, judgement=choice.judgement, now=now)
-    return MoveResult(MoveOutcome.applied, decision_step=shown_step)
-
-
-def continue_junction(attempt: Mover, shown_step: int, shown_scene_id: str, now: datetime) -> MoveResult:
-    """Leave a junction that had text to read."""
-    if attempt.status != AttemptStatus.in_progress or shown_step != attempt.step \
-            or shown_scene_id != attempt.current_scene_id:
-        return MoveResult(MoveOutcome.stale)
-    spec = _spec_of(attempt)
-    scene = spec.scene(attempt.current_scene_id)
-    if scene.kind != "junction":
-        raise LearningError("There is nothing to continue from here.")
-    state = continue_from_junction(spec, State(scene.id, dict(attempt.counters)))
-    if not _claim_step(attempt, shown_step, **_arrival(attempt, spec, state, now)):
-        return MoveResult(MoveOutcome.stale)
-    return MoveResult(MoveOutcome.applied)
 
 
 def decisions_of(attempt: ScenarioAttempt) -> list[Decision]:

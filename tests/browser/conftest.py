@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CE_BROWSER") or next(
     (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
 SCREENSHOTS = Path(os.environ.get("CE_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
+#: Set CE_SCREENSHOTS_ALWAYS=1 to keep desktop and 320 px pictures of every checked page.
+ALWAYS_SCREENSHOT = os.environ.get("CE_SCREENSHOTS_ALWAYS") == "1"
 DEMO_PASSWORD = "demo password for browser tests"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -71,6 +73,10 @@ class LiveServer:
             COURSE_ENGINE_DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}",
             COURSE_ENGINE_MODULES_DIR=str(self.modules), COURSE_ENGINE_QUIZZES_DIR=str(self.quizzes),
             COURSE_ENGINE_MAIL_OUTBOX_DIR=str(self.outbox), COURSE_ENGINE_BASE_URL=self.url,
+            # The cheapest Argon2id parameters: the browser tests log in many times (production
+            # strength is proved in tests/auth/test_passwords.py).
+            COURSE_ENGINE_PASSWORD_HASH_TIME_COST="1", COURSE_ENGINE_PASSWORD_HASH_MEMORY_KIB="8",
+            COURSE_ENGINE_PASSWORD_HASH_PARALLELISM="1",
             DEMO_PASSWORD=DEMO_PASSWORD)
         self.process = None
 
@@ -147,8 +153,9 @@ OVERFLOWING = """() => { const w = document.documentElement.clientWidth;
 
 
 class A11y:
-    """Runs axe on a page and checks reflow at 320 px; screenshots (1280 and 320 px wide) only
-    of the pages a test asks to look at, and of any page that fails."""
+    """Runs axe on a page and checks reflow at 320 px; screenshots (320 px and desktop) of a
+    page that fails either, of the pages a test asks to look at (``look=True``), or of every
+    page with ``CE_SCREENSHOTS_ALWAYS=1``."""
 
     def __init__(self):
         from axe_playwright_python.sync_playwright import Axe
@@ -164,24 +171,17 @@ class A11y:
         page.set_viewport_size({"width": 320, "height": 700})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         culprits = page.evaluate(OVERFLOWING) if overflow > 0 else []
+        if look or violations or overflow > 0 or ALWAYS_SCREENSHOT:
+            # Pictures to look at: only when something is wrong (or asked for), as they cost seconds each.
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-320px.png"), full_page=True)
+            page.set_viewport_size(viewport)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
         page.set_viewport_size(viewport)
-        if look or violations or overflow > 0:
-            self.screenshots(page, name)
         details = "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} at "
                             + ", ".join(str(n['target']) for n in v['nodes'][:3]) for v in violations)
         assert not violations, f"axe found {len(violations)} violation(s) on {name}:\n{details}"
         assert overflow <= 0, f"{name} scrolls horizontally by {overflow}px at 320 CSS px wide: {culprits}"
-
-    @staticmethod
-    def screenshots(page, name: str) -> None:
-        """The whole page at desktop (1280 px) and narrowest phone (320 px) width."""
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        viewport = page.viewport_size
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-1280.png"), full_page=True)
-        page.set_viewport_size({"width": 320, "height": 700})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-320.png"), full_page=True)
-        page.set_viewport_size(viewport)
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,9 @@ ROW_TOLERANCE = 1
 
 
 def _evidence_of(scene, choice):
-    own = [c for c in getattr(choice, "feedback_callouts", ()) if c.kind == "evidence"]
-    return own or [c for c in scene.callouts if c.kind == "evidence"]
+    """(the evidence for a decision, whether it is the choice's own), as the page picks it."""
+    own = [c for c in choice.feedback_callouts if c.kind == "evidence"]
+    return (own, True) if own else ([c for c in scene.callouts if c.kind == "evidence"], False)
 
 
 def _answer(page, quiz, partly_multiple: bool) -> list:
@@ -76,25 +77,28 @@ def test_gate_progress_evidence_and_multiple_answer_results(page, live_server, a
     assert side["y"] >= main["y"] + main["height"] - ROW_TOLERANCE, (main, side)  # one column on a phone
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    checked_feedback = False
+    # Every feedback page on the way shows the evidence for its decision: the choice's own,
+    # in what happened next, or else the scene's, beside it.
+    with_evidence = 0
     for scene_id, choice_index in recommended_path(module):
         scene = module.scene(scene_id)
         if scene.kind == "choices":
             choice = scene.choices[choice_index]
             page.get_by_label(choice.text, exact=True).check()
             page.get_by_role("button", name="Confirm my choice").click()
-            evidence = _evidence_of(scene, choice)
-            if evidence and not checked_feedback:
-                region = page.get_by_role("region", name="The evidence for this decision")
-                for callout in evidence:
-                    expect(region).to_contain_text(callout.citation)
-                    expect(region).to_contain_text(plain_text(callout.html)[:60])
+            evidence, own = _evidence_of(scene, choice)
+            where = page.locator(".feedback-layout__chosen") if own else \
+                page.get_by_role("region", name="The evidence for this decision")
+            for callout in evidence:
+                shown = where.locator("aside.callout-evidence").filter(has_text=callout.citation)
+                expect(shown).to_contain_text(plain_text(callout.html)[:60])
+            if evidence and not with_evidence:
                 a11y.check(page, "feedback-evidence", look=True)
-                checked_feedback = True
+            with_evidence += bool(evidence)
             page.get_by_role("link", name="Continue").click()
-        elif scene.kind == "junction" and scene.body_html:
+        elif scene.kind == "junction" and scene.has_text:
             page.get_by_role("button", name="Continue").click()
-    assert checked_feedback, f"no decision on the recommended path of {SLUG} has evidence: pick another module"
+    assert with_evidence, f"no decision on the recommended path of {SLUG} has evidence: pick another module"
     page.wait_for_url("**/debrief")
 
     # The quiz, until a draw includes a multiple-answer question (most draws do).

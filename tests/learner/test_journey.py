@@ -25,7 +25,15 @@ def test_whole_journey_catalogue_to_completion(app, browser, player):
     """catalogue -> module -> scenario with a conditional route -> debrief -> quiz fail ->
     retake -> pass -> reflection -> completion, with every record checked."""
     completed = []
-    signals.module_completed.connect(lambda sender, **kw: completed.append(kw["completion"].id), weak=False)
+
+    def record(sender, **kw):
+        completed.append(kw["completion"].id)
+
+    with signals.module_completed.connected_to(record):
+        _play_whole_journey(browser, player, completed)
+
+
+def _play_whole_journey(browser, player, completed):
 
     catalogue = browser.get("/modules").get_data(as_text=True)
     assert "First visit" in catalogue and "20 minutes of CPD" in catalogue
@@ -88,7 +96,8 @@ def test_whole_journey_catalogue_to_completion(app, browser, player):
     completion = session.scalar(select(Completion))
     assert completion.attempt_id == attempt.id and completion.version_id == attempt.version_id
     assert completion.score_percent == 100.0 and completion.cpd_minutes == 20
-    assert completion.active_seconds >= 0
+    session.refresh(attempt)
+    assert completion.active_seconds == attempt.active_seconds  # what the attempt had counted
     assert completed == [completion.id]
     quiz_attempts = session.scalars(select(QuizAttempt).order_by(QuizAttempt.number)).all()
     assert [(q.number, q.passed, q.score_percent) for q in quiz_attempts] == [(1, False, 0.0), (2, True, 100.0)]

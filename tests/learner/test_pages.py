@@ -67,7 +67,29 @@ def test_a_choices_own_evidence_comes_first_and_is_not_shown_twice():
     note = CalloutSpec("note", title="n", html="<p>n</p>")
     assert _evidence_for(scene, SimpleNamespace(feedback_callouts=(note, own))) == ([own], True)
     assert _evidence_for(scene, SimpleNamespace(feedback_callouts=(note,))) == ([scene_evidence], False)
-    assert _evidence_for(scene, SimpleNamespace()) == ([scene_evidence], False)
+    assert _evidence_for(scene, SimpleNamespace(feedback_callouts=())) == ([scene_evidence], False)
+
+
+def test_feedback_with_its_own_evidence_shows_it_in_the_feedback(app, content_dirs, player, browser):
+    """A choice whose feedback has an EVIDENCE callout: the page shows it (with its citation) in
+    what happened next, and does not add the scene's evidence beside it."""
+    modules, quizzes = content_dirs
+    path = Path(modules) / "first-visit.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("A teacher calls about marks on Amira's arm.\n",
+                        "A teacher calls about marks on Amira's arm.\n\n" + EVIDENCE, 1)
+    text = text.replace("  feedback: You note the explanation and move on.\n",
+                        "  feedback: |\n    You note the explanation and move on.\n\n"
+                        "    > [!EVIDENCE] Choice Source (2024)\n    > An explanation accepted untested.\n", 1)
+    path.write_text(text, encoding="utf-8")
+    sync_sample_content(modules, quizzes)
+    player.start()
+    player.begin()
+    html = browser.get(player.choose(0).headers["Location"]).get_data(as_text=True)
+    chosen = html[html.index('class="card feedback-layout__chosen"'):]
+    chosen = chosen[:chosen.index('class="card feedback-layout__judged"')]
+    assert "<cite>Choice Source (2024)</cite>" in chosen and "An explanation accepted untested." in chosen
+    assert "The evidence for this decision" not in html and "Test Review Panel" not in html
 
 
 def _progress(html):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from course_engine.authoring.models import ContentModule
 from course_engine.authoring.services import sync_content
 from course_engine.db import session, utcnow
+from course_engine.learner import player
 from course_engine.learner import services as learner
 from course_engine.quizzes import services as quizzes
 from course_engine.quizzes.models import QuizAttempt
@@ -27,11 +28,18 @@ def _with_rules(content_dirs, **rules):
 
 
 def _finished_attempt(user, module, now):
+    """An attempt played to its safe ending through the player's moves."""
     attempt = learner.start_attempt(user.id, module, now)
-    learner.begin_scenario(attempt, 0, now)
-    learner.make_choice(attempt, 1, "referral", "referral.1", now)
-    learner.make_choice(attempt, 2, "alone", "alone.0", now)
-    learner.continue_junction(attempt, 3, "check", now)
+
+    def position():
+        return player.position_of(user.id, attempt.id)
+
+    spec = player.spec_at(position())
+    player.begin(position(), spec, 0, now)
+    player.make_choice(position(), spec, 1, "referral", "referral.1", now)
+    player.make_choice(position(), spec, 2, "alone", "alone.0", now)
+    player.continue_junction(position(), spec, 3, "check", now)
+    session.refresh(attempt)
     assert attempt.ending_scene_id == "safe-end"
     return attempt
 

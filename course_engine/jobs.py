@@ -1,0 +1,191 @@
+"""Background work: what does not belong in a person's request (sending learning records to an
+employer's store, grade passback to an LMS, reminders, large re-issues and exports).
+
+A job is a function registered with :func:`job` under a stable name, taking JSON-able keyword
+arguments. :func:`enqueue` schedules it *after the current unit of work commits*, so a job
+never runs for work that was rolled back. Every job runs in its own unit of work (committed
+once at its end, rolled back on error) and must be safe to run twice: a job that delivers
+something reads what is still to deliver from the database (an outbox), so a retry, a
+duplicate or a lost job loses nothing.
+
+Backends (``JOBS_BACKEND``):
+
+- ``inline`` (the embedded default: no extra service). Inside a request the job runs in the
+  same process after the response has been sent (it never delays the person); from a command
+  or a test it runs straight after the commit. A failure is logged; nothing retries it, so
+  work that must be retried keeps its own state (the outbox) and a command or the next job
+  picks it up.
+- ``rq``: a Redis queue (``JOBS_REDIS_URL``) shared by every app host, worked by
+  ``flask jobs worker`` on any host, with retries and back-off per job; a job that fails its
+  last retry is kept in RQ's failed-job registry (``flask jobs failed``, ``flask jobs retry``).
+
+Why RQ: see docs/architecture.md (libraries).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import click
+from flask import current_app, has_request_context
+from flask.cli import AppGroup
+
+from . import db
+
+log = logging.getLogger(__name__)
+
+#: The one queue every job goes through.
+QUEUE_NAME = "course-engine"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A registered job: its name, function and retry schedule (RQ backend)."""
+
+    name: str
+    function: Callable[..., object]
+    #: Seconds to wait before each retry; the job is retried once per entry.
+    backoff: tuple[int, ...]
+
+
+#: Every registered job, by name (module-level: the worker and every app see the same ones).
+JOBS: dict[str, Job] = {}
+
+
+def job(name: str, *, backoff: tuple[int, ...] = (10, 60, 300, 900, 3600)):
+    """Register a job function under ``name`` (a stable dotted name: it is what the queue stores)."""
+
+    def register(function):
+        existing = JOBS.get(name)
+        if existing is not None and existing.function.__qualname__ != function.__qualname__:
+            raise ValueError(f"two jobs are called {name!r}")
+        JOBS[name] = Job(name, function, tuple(backoff))
+        return function
+
+    return register
+
+
+def enqueue(name: str, **kwargs) -> None:
+    """Run job ``name`` with ``kwargs`` once the current unit of work has committed."""
+    if name not in JOBS:
+        raise KeyError(f"no job called {name!r}; register it with @jobs.job")
+    app = current_app._get_current_object()
+    db.after_commit(lambda: _submit(app, name, kwargs))
+
+
+def _submit(app, name: str, kwargs: dict) -> None:
+    backend = app.config["JOBS_BACKEND"]
+    if backend == "rq":
+        from rq import Retry
+
+        entry = JOBS[name]
+        retry = Retry(max=len(entry.backoff), interval=list(entry.backoff)) if entry.backoff else None
+        _queue(app).enqueue(execute, name, kwargs, retry=retry, job_timeout=app.config["JOBS_TIMEOUT"],
+                            description=name)
+    elif has_request_context():
+        db.after_response(lambda: _run_inline(app, name, kwargs))
+    else:
+        _run_inline(app, name, kwargs)
+
+
+def _run_inline(app, name: str, kwargs: dict) -> None:
+    with app.app_context():
+        try:
+            run(name, kwargs)
+        except Exception:  # noqa: BLE001 - logged: the job's own state (an outbox) keeps the work
+            log.exception("job %s failed (inline); its work stays pending", name)
+
+
+def run(name: str, kwargs: dict) -> object:
+    """Run one job in the current app context, as its own unit of work."""
+    try:
+        result = JOBS[name].function(**kwargs)
+        db.commit_and_run_callbacks()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+
+
+#: The app a worker process builds once and runs every job in (see ``flask jobs worker``).
+_worker_app = None
+
+
+def execute(name: str, kwargs: dict) -> object:
+    """What the RQ worker calls for each job: run it inside the worker's app."""
+    if _worker_app is None:
+        raise RuntimeError("start workers with `flask jobs worker`, which builds the app they run jobs in")
+    with _worker_app.app_context():
+        return run(name, kwargs)
+
+
+def _redis(app):
+    from redis import Redis
+
+    return Redis.from_url(app.config["JOBS_REDIS_URL"])
+
+
+def _queue(app):
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=_redis(app))
+
+
+def init_app(app) -> None:
+    """Check the backend setting and add ``flask jobs ...``."""
+    if app.config["JOBS_BACKEND"] not in ("inline", "rq"):
+        raise ValueError(f"JOBS_BACKEND must be 'inline' or 'rq', not {app.config['JOBS_BACKEND']!r}")
+    app.cli.add_command(jobs_cli)
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs_cli():
+    """Background jobs (see course_engine/jobs.py)."""
+
+
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty (for scripts and tests).")
+def worker_command(burst):
+    """Work the queue (JOBS_BACKEND=rq): run on as many hosts as you like."""
+    from rq import SimpleWorker
+
+    app = current_app._get_current_object()
+    if app.config["JOBS_BACKEND"] != "rq":
+        raise click.ClickException("JOBS_BACKEND is 'inline': jobs run in the app itself; set it to 'rq' "
+                                   "and JOBS_REDIS_URL to use workers.")
+    global _worker_app
+    _worker_app = app  # jobs run in this app (SimpleWorker: no fork, so connections are never shared)
+    worker = SimpleWorker([_queue(app)], connection=_redis(app))
+    click.echo(f"Working queue {QUEUE_NAME!r} on {app.config['JOBS_REDIS_URL']}{' until empty' if burst else ''}.")
+    worker.work(burst=burst, with_scheduler=True)
+
+
+@jobs_cli.command("failed")
+def failed_command():
+    """List jobs that failed their last retry, with the reason."""
+    from rq.registry import FailedJobRegistry
+
+    app = current_app._get_current_object()
+    registry = FailedJobRegistry(queue=_queue(app))
+    ids = registry.get_job_ids()
+    for job_id in ids:
+        entry = _queue(app).fetch_job(job_id)
+        reason = (entry.latest_result().exc_string or "").strip().splitlines()[-1:] if entry else ["(expired)"]
+        click.echo(f"{job_id}  {entry.description if entry else '?'}  {' '.join(reason)}")
+    click.echo(f"{len(ids)} failed job{'s' if len(ids) != 1 else ''}.")
+
+
+@jobs_cli.command("retry")
+def retry_command():
+    """Put every failed job back on the queue."""
+    from rq.registry import FailedJobRegistry
+
+    app = current_app._get_current_object()
+    registry = FailedJobRegistry(queue=_queue(app))
+    ids = registry.get_job_ids()
+    for job_id in ids:
+        registry.requeue(job_id)
+    click.echo(f"Requeued {len(ids)} failed job{'s' if len(ids) != 1 else ''}.")

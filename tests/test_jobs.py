@@ -1,0 +1,114 @@
+"""Background jobs run only after their unit of work commits, each in its own unit of work:
+inline (the embedded default) after the response, or on a Redis queue worked by any host."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+from sqlalchemy import select
+
+from course_engine import jobs
+from course_engine.db import commit_and_run_callbacks, session
+from course_engine.orgs.models import Organisation
+
+#: What the jobs below saw, in order.
+RAN: list[str] = []
+
+
+@jobs.job("tests.record", backoff=())
+def record(label: str) -> None:
+    RAN.append(label)
+    session.add(Organisation(slug=f"job-{label}", name=f"Made by job {label}"))
+
+
+@jobs.job("tests.fail", backoff=(0,))
+def fail(label: str) -> None:
+    RAN.append(label)
+    raise RuntimeError(f"job {label} cannot finish")
+
+
+@pytest.fixture(autouse=True)
+def _clear():
+    RAN.clear()
+    yield
+    RAN.clear()
+
+
+def _organisations(prefix="job-") -> list[str]:
+    session.expire_all()
+    return sorted(session.scalars(select(Organisation.slug).where(Organisation.slug.startswith(prefix))))
+
+
+def test_a_job_runs_only_after_its_unit_of_work_commits(app):
+    """Enqueued and rolled back: never runs. Enqueued and committed: runs, and commits its own work."""
+    jobs.enqueue("tests.record", label="rolled-back")
+    session.rollback()
+    from flask import g
+    g.pop("_after_commit", None)  # what the request does on an error response
+    assert RAN == []
+    jobs.enqueue("tests.record", label="kept")
+    commit_and_run_callbacks()
+    assert RAN == ["kept"]
+    assert _organisations() == ["job-kept"]
+
+
+def test_inline_jobs_in_a_request_run_after_the_response_is_sent(make_app):
+    """The person's answer does not wait for the job: it runs when the response is closed
+    (after the server has sent it), in its own app context and unit of work."""
+    from tests.conftest import isolated_context
+
+    app = make_app()
+
+    @app.route("/_test/enqueue")
+    def enqueue_view():
+        jobs.enqueue("tests.record", label="after-response")
+        return "queued"
+
+    with isolated_context(app):
+        response = app.test_client().get("/_test/enqueue", buffered=False)
+        assert response.get_data(as_text=True) == "queued"
+        assert RAN == []  # the body is out, the response not yet closed
+        response.close()
+        assert RAN == ["after-response"]
+        assert _organisations() == ["job-after-response"]
+
+
+def test_an_unknown_job_is_a_programming_error(app):
+    with pytest.raises(KeyError, match="no job called"):
+        jobs.enqueue("tests.no-such-job")
+
+
+def _redis_or_skip():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+
+
+def test_rq_backend_queues_jobs_for_a_worker_and_keeps_the_ones_that_fail(make_app):
+    """With JOBS_BACKEND=rq a committed job waits in Redis until a worker (on any host) runs it;
+    a job that fails every retry ends in the failed registry with its reason, and can be requeued."""
+    _redis_or_skip()
+    from redis import Redis
+    from rq import Queue
+
+    from tests.conftest import isolated_context
+
+    url = "redis://127.0.0.1:6379/13"
+    Redis.from_url(url).flushdb()
+    app = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
+    with isolated_context(app) as twin:
+        jobs.enqueue("tests.record", label="queued")
+        jobs.enqueue("tests.fail", label="doomed")
+        commit_and_run_callbacks()
+        assert RAN == []  # nothing runs in the app itself
+        assert Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url)).count == 2
+        result = twin.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+        assert result.exit_code == 0, result.output
+        assert RAN.count("queued") == 1 and RAN.count("doomed") == 2  # one try and one retry
+        assert _organisations() == ["job-queued"]
+        failed = twin.test_cli_runner().invoke(args=["jobs", "failed"])
+        assert "tests.fail" in failed.output and "job doomed cannot finish" in failed.output
+        assert "1 failed job." in failed.output
+        assert "Requeued 1 failed job." in twin.test_cli_runner().invoke(args=["jobs", "retry"]).output
+    Redis.from_url(url).flushdb()
