@@ -47,7 +47,7 @@ def _glyph_fraction(part: float) -> tuple[int, str] | None:
     return None
 
 
-def points(value: float | int | None) -> str:
+def points(value: float | None) -> str:
     """A number of points: ``1``, ``⅓``, ``2½``, ``0.43`` (never ``0.333333``).
 
     None (no score yet) reads as ``0``. Negative values do not occur (grading floors at 0)
@@ -73,17 +73,17 @@ def _is_one_or_less_than_one(value: float) -> bool:
     return abs(value - 1) < TOLERANCE or TOLERANCE <= value < 1 - TOLERANCE
 
 
-def points_phrase(value: float | int | None) -> str:
+def points_phrase(value: float | None) -> str:
     """Points with their noun: ``1 point``, ``⅓ point``, ``0 points``, ``2½ points``."""
     return f"{points(value)} point{'' if _is_one_or_less_than_one(value) else 's'}"
 
 
-def points_of(earned: float | int | None, possible: float | int) -> str:
+def points_of(earned: float | None, possible: float) -> str:
     """Earned out of possible: ``1 of 3 points``, ``⅔ of 1 point``, ``2½ of 3 points``."""
     return f"{points(earned)} of {points_phrase(possible)}"
 
 
-def score_percent(value: float | int | None) -> str:
+def score_percent(value: float | None) -> str:
     """A quiz score as a whole percentage, rounded down (see the module docstring): ``66%``.
 
     None (not submitted, or no quiz) reads as an em dash, as in tables.

@@ -8,8 +8,8 @@ response, so they are tested without a database.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..content import OptionSpec, QuestionSpec
 from ..content.grading import EPS

@@ -12,7 +12,6 @@ from course_engine.content.progress import decision_count
 from course_engine.db import session
 from course_engine.learner.models import ScenarioAttempt
 from course_engine.learner.routes import _evidence_for
-
 from tests.conftest import csrf_from, sync_sample_content
 
 DATA = Path(__file__).parent / "data"
@@ -145,7 +144,7 @@ def test_decision_count_is_none_when_scenes_loop():
     """A choice that leads back makes the most unbounded: no "of N" is claimed."""
     text = (DATA / "modules" / "first-visit.md").read_text(encoding="utf-8")
     looped = text.replace("- [[Close the referral->check]]", "- [[Close the referral->referral]]")
-    module, problems = parse_module("first-visit.md", looped)
+    module, _problems = parse_module("first-visit.md", looped)
     assert module is not None
     assert decision_count(module) is None
 

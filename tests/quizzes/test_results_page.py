@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from course_engine.db import session
 from course_engine.quizzes.models import QuizAttempt
-
 from tests.conftest import csrf_from, sync_sample_content
 
 #: Shown in this order (no shuffle), all three drawn.
@@ -93,9 +92,9 @@ RIGHT_ORDER = {0: 1, 1: 2, 2: 3, 3: 4}
 def test_ordering_steps_start_unset_with_a_choose_a_position_prompt(app, quiz_ready, player):
     """No step starts at "1": each select offers "Choose a position" first, selected."""
     html = player.browser.get(quiz_ready).get_data(as_text=True)
-    selects = re.findall(r'<select id="q-steps-(\d)" name="q-steps\.\1".*?</select>', html, re.S)
+    selects = re.findall(r'<select id="q-steps-(\d)" name="q-steps\.\1".*?</select>', html, re.DOTALL)
     assert sorted(selects) == ["0", "1", "2", "3"]
-    for block in re.findall(r'<select id="q-steps-\d".*?</select>', html, re.S):
+    for block in re.findall(r'<select id="q-steps-\d".*?</select>', html, re.DOTALL):
         options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', block)
         assert options[0] == ("", " selected", "Choose a position")
         assert [o[0] for o in options[1:]] == ["1", "2", "3", "4"] and not any(o[1] for o in options[1:])
@@ -118,7 +117,7 @@ def test_a_gap_or_a_repeat_in_an_order_stops_the_submit_with_an_error_summary(ap
     first_step = re.search(r'<select id="(q-steps-\d)"', html).group(1)
     assert "“The steps”" in summary and words in summary and f'href="#{first_step}"' in summary
     assert 'id="q-steps-error"' in html  # the message beside the question too
-    chosen = dict(re.findall(r'<select id="q-steps-(\d)".*?<option value="([^"]*)" selected>', html, re.S))
+    chosen = dict(re.findall(r'<select id="q-steps-(\d)".*?<option value="([^"]*)" selected>', html, re.DOTALL))
     assert chosen == {str(k): str(v) for k, v in positions.items()}
     session.expire_all()
     assert session.scalar(select(QuizAttempt)).submitted_at is None
@@ -140,7 +139,7 @@ def test_save_later_keeps_other_answers_and_says_the_order_was_not_saved(app, qu
     # Every box unticked clears the saved answer; a complete order is saved in the learner's order.
     assert session.scalar(select(QuizAttempt)).answers == {"who": [], "steps": [0, 1, 2, 3]}
     html = player.browser.get(quiz_ready).get_data(as_text=True)
-    shown = dict(re.findall(r'<select id="q-steps-(\d)".*?<option value="([^"]*)" selected>', html, re.S))
+    shown = dict(re.findall(r'<select id="q-steps-(\d)".*?<option value="([^"]*)" selected>', html, re.DOTALL))
     assert shown == {"0": "1", "1": "2", "2": "3", "3": "4"}
 
 
@@ -191,11 +190,11 @@ def _option_items(html, question_id):
     section = html[html.index(f'id="result-{question_id}"'):]
     section = section[:section.index("</section>")]
     items = []
-    for verdict, body in re.findall(r'<li class="option-review option-review--([a-z-]+)">(.*?)</li>', section, re.S):
-        label = re.search(r'<p class="option-review__verdict"><span aria-hidden="true">[^<]*</span>(.*?)</p>', body, re.S)
-        text = re.search(r'<div class="option-review__text">(.*?)</div>', body, re.S)
+    for verdict, body in re.findall(r'<li class="option-review option-review--([a-z-]+)">(.*?)</li>', section, re.DOTALL):
+        label = re.search(r'<p class="option-review__verdict"><span aria-hidden="true">[^<]*</span>(.*?)</p>', body, re.DOTALL)
+        text = re.search(r'<div class="option-review__text">(.*?)</div>', body, re.DOTALL)
         feedback = re.search(r'<div class="option-review__feedback"><span class="visually-hidden">Feedback: </span>(.*?)</div>',
-                             body, re.S)
+                             body, re.DOTALL)
         items.append((verdict, _text(label.group(1)), _text(text.group(1)), _text(feedback.group(1)) if feedback else ""))
     return items, section
 

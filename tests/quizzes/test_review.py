@@ -1,7 +1,13 @@
 """The words the results page says about each option, from the question and the stored answer
 alone (no database): chosen or not, right or not, missed right answers, an order in place."""
 from course_engine.content import parse_quiz_markdown
-from course_engine.quizzes.review import MISSED, PICKED_RIGHT, PICKED_WRONG, LEFT_WRONG, review_question
+from course_engine.quizzes.review import (
+    LEFT_WRONG,
+    MISSED,
+    PICKED_RIGHT,
+    PICKED_WRONG,
+    review_question,
+)
 
 BANK = """---
 id: q
