@@ -107,7 +107,9 @@ def answer(attempt_id: int, number: int):
                 errors.append((qid, problems[qid]))
             elif qid in unanswered and not confirmed:
                 errors.append((qid, f"Answer “{quiz.question(qid).title}” (or tick 'Submit with unanswered questions')."))
-        return _take_page(attempt, quiz_attempt, errors, submitted.positions, 400)
+        # 200, not 400: the answers given are saved (the page says so), and an error status
+        # would roll them back.
+        return _take_page(attempt, quiz_attempt, errors, submitted.positions)
     services.submit(attempt, quiz_attempt, answers, utcnow())
     return redirect(url_for("quizzes.results", attempt_id=attempt.id, number=number), code=303)
 
