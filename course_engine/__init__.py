@@ -54,6 +54,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .navigation import menu_items
     from .auth.access import has_site_role
+    from .scores import TEMPLATE_FILTERS
     from .security import csrf_token
 
     def nav_items():
@@ -66,3 +67,5 @@ def _register_template_helpers(app: Flask) -> None:
     # are proxies, resolved when a page renders.
     app.jinja_env.globals.update(request=request, g=g, csrf_token=csrf_token, nav_items=nav_items, site_name=app.config["SITE_NAME"],
                                  has_site_role=lambda role: has_site_role(current_user, role))
+    # Points and scores read the same on every page (see scores.py).
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)

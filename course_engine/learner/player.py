@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from .. import signals
 from ..auth.services import RowsWithUser
@@ -75,6 +75,8 @@ class Position:
     active_seconds: int
     #: The learner's saved reflection answers in this attempt, by prompt id.
     journal: dict[str, SavedAnswer]
+    #: Decisions recorded so far in this attempt (the scene page's "Decision 2 of up to 5").
+    decisions_made: int = 0
 
 
 def _position_from_rows(rows) -> Position | None:
@@ -83,14 +85,19 @@ def _position_from_rows(rows) -> Position | None:
         return None
     journal = {row.prompt_id: SavedAnswer(row.answer, row.updated_at) for row in rows if row.prompt_id is not None}
     return Position(first.id, first.module_id, first.version_id, first.content_hash, first.status, first.step,
-                    first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal)
+                    first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal,
+                    first.decisions_made)
 
+
+# Counted in the position's own statement, so the scene page keeps its one query.
+_DECISIONS_MADE = (select(func.count(Decision.id)).where(Decision.attempt_id == ScenarioAttempt.id)
+                   .correlate(ScenarioAttempt).scalar_subquery().label("decisions_made"))
 
 # One row per saved journal answer (or one row with none).
 _POSITION = (select(ScenarioAttempt.id, ScenarioAttempt.module_id, ScenarioAttempt.version_id, ModuleVersion.content_hash,
                     ScenarioAttempt.status, ScenarioAttempt.step, ScenarioAttempt.current_scene_id,
                     ScenarioAttempt.counters, ScenarioAttempt.last_active_at, ScenarioAttempt.active_seconds,
-                    JournalEntry.prompt_id, JournalEntry.answer, JournalEntry.updated_at)
+                    JournalEntry.prompt_id, JournalEntry.answer, JournalEntry.updated_at, _DECISIONS_MADE)
              .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
              .outerjoin(JournalEntry, JournalEntry.attempt_id == ScenarioAttempt.id)
              .where(ScenarioAttempt.id == bindparam("attempt_id"), ScenarioAttempt.user_id == bindparam("user_id")))
