@@ -30,19 +30,26 @@ def _print_problems(problems) -> None:
 
 @content_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-def check_command(paths):
-    """Check content for every problem; exit 1 if there are errors (warnings don't fail)."""
+@click.option("--kind", type=click.Choice(["module", "quiz"]),
+              help="What the given files are, when their content cannot tell.")
+def check_command(paths, kind):
+    """Check content for every problem; exit 1 if there are errors (warnings don't fail),
+    or if anything given could not be checked."""
     from ..content import check_paths
 
     if paths:
-        report = check_paths(list(paths))
+        report = check_paths(list(paths), kind=kind)
     else:
         modules_dir, quizzes_dir = content_dirs()
         click.echo(f"Checking {modules_dir} and {quizzes_dir} …")
         report = check_content(modules_dir, quizzes_dir)
     _print_problems(report.problems)
+    nothing = not paths and report.module_count + report.quiz_count == 0
+    if nothing:
+        click.secho(f"Nothing was checked: {modules_dir} and {quizzes_dir} hold no module and no quiz bank. "
+                    "Set MODULES_DIR and QUIZZES_DIR to your content folders (see README).", fg="red", err=True)
     click.echo(report.summary())
-    if report.errors:
+    if report.errors or nothing:
         sys.exit(1)
 
 

@@ -39,6 +39,7 @@ CODES = frozenset(
     passage-close-alone passage-empty passage-nested passage-malformed passage-else-alone
     passage-unclosed passage-reflect passage-in-intro feedback-reflect
     assert-unproven condition-always condition-never paths-too-many
+    file-extension kind-unclear path-not-content nothing-checked
     """.split()
 )
 
