@@ -586,6 +586,9 @@ def test_every_code_is_documented():
 
     tested |= {case[3] for case in PASSAGE_CASES}
     tested |= {"file-extension", "kind-unclear", "nothing-checked", "path-not-content"}  # test_check_paths.py
+    from .test_near_misses import NEAR_MISS_CASES
+
+    tested |= {case[3] for case in NEAR_MISS_CASES}
     assert set(CODES) - tested == set()
 
 
