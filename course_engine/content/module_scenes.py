@@ -299,7 +299,7 @@ class SceneParsing:
                 km = SETTING_LINE.match(bl)
                 if km and km.group(1) not in key_lines:
                     key_lines[km.group(1)] = lineno + 1 + off
-            value, ok = load_yaml_block(raw, lineno + 1, p, f"the choice '{text}'")
+            value, ok = load_yaml_block(raw, lineno + 1, p, f"the choice '{text}'", block)
             if not ok:
                 self.broken = True
                 return None

@@ -390,7 +390,7 @@ def _parse_question(
     for idx, (ln, mark, otext, block) in enumerate(raw_options):
         settings_map: dict = {}
         if block:
-            value, ok = load_yaml_block(dedent_block(block), ln + 1, problems, f"option '{otext}'")
+            value, ok = load_yaml_block(dedent_block(block), ln + 1, problems, f"option '{otext}'", block)
             if ok and isinstance(value, dict):
                 settings_map = value
             elif ok:
