@@ -8,7 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..content import export_gift, new_module_text, new_quiz_text
+from ..content import new_module_text, new_quiz_text
+from ..content.gift import export_gift_report
 from ..db import commit_and_run_callbacks
 from .services import check_content, sync_content
 
@@ -102,9 +103,9 @@ def export_gift_command(quiz_id, output):
     if quiz is None:
         known = ", ".join(sorted(report.quizzes)) or "none"
         raise click.ClickException(f"No valid quiz with id '{quiz_id}'. Quizzes available: {known}.")
-    text = export_gift(quiz)
+    export = export_gift_report(quiz)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(quiz.questions)} questions to {output}.", err=True)
+        Path(output).write_text(export.text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(export.text, nl=False)
+    click.echo(export.summary(output or "standard output"), err=True)

@@ -40,7 +40,7 @@ CODES = frozenset(
     passage-unclosed passage-reflect passage-in-intro feedback-reflect
     assert-unproven condition-always condition-never paths-too-many
     file-extension kind-unclear path-not-content nothing-checked
-    choice-no-dash choice-indented feedback-not-indented scene-heading-level option-numbered
+    gift-malformed-end choice-no-dash choice-indented feedback-not-indented scene-heading-level option-numbered
     """.split()
 )
 
