@@ -129,6 +129,7 @@ def play(attempt_id: int, position: player.Position | None):
     spec = player.spec_at(position)
     scene = spec.scene(position.current_scene_id) if position.current_scene_id else None
     return render_template("learner/scene.html", attempt=position, spec=spec, scene=scene,
+                           scene_html=position.state().sees(scene.body_html, scene.passages) if scene else "",
                            journal=position.journal if scene else {}, choice_error=None,
                            decisions=decision_count(spec))
 
@@ -164,8 +165,10 @@ def choose(attempt_id: int, position: player.Position | None):
     step, scene_id, key = _shown_step(), request.form.get("scene", ""), request.form.get("choice", "")
     spec = player.spec_at(position)
     if not key and step == position.step and scene_id == position.current_scene_id:
-        return render_template("learner/scene.html", attempt=position, spec=spec,
-                               scene=spec.scene(position.current_scene_id), journal=position.journal,
+        scene = spec.scene(position.current_scene_id)
+        return render_template("learner/scene.html", attempt=position, spec=spec, scene=scene,
+                               scene_html=position.state().sees(scene.body_html, scene.passages),
+                               journal=position.journal,
                                choice_error="Choose one of the options before you continue.",
                                decisions=decision_count(spec)), 400
     try:
@@ -203,9 +206,10 @@ def feedback(attempt_id: int, step: int):
     choice = scene.choices[decision.choice_index]
     latest = decision.step == attempt.step - 1
     evidence, evidence_in_feedback = _evidence_for(scene, choice)
+    feedback_html = player.feedback_state(decision).sees(choice.feedback_html, choice.feedback_passages)
     return render_template("learner/feedback.html", attempt=attempt, spec=spec, scene=scene, choice=choice,
                            decision=decision, latest=latest, evidence=evidence,
-                           evidence_in_feedback=evidence_in_feedback)
+                           evidence_in_feedback=evidence_in_feedback, feedback_html=feedback_html)
 
 
 def _evidence_for(scene, choice) -> tuple[list, bool]:
@@ -252,7 +256,11 @@ def debrief(attempt_id: int):
     now = utcnow()
     panels = [requirement.debrief_panel(attempt, spec, now)
               for requirement in current_app.extensions.get(services.REQUIREMENTS, ())]
-    return render_template("learner/debrief.html", attempt=attempt, spec=spec, ending=spec.scene(attempt.ending_scene_id),
+    ending = spec.scene(attempt.ending_scene_id)
+    at_end = player.final_state(attempt)
+    return render_template("learner/debrief.html", attempt=attempt, spec=spec, ending=ending,
+                           ending_html=at_end.sees(ending.body_html, ending.passages),
+                           debrief_html=at_end.sees(spec.debrief_html, spec.debrief_passages),
                            taken=taken, recommended=recommended, requirement_panels=[p for p in panels if p],
                            missing=services.what_is_missing(attempt, now), completion=services.completion_for(attempt),
                            reflection=services.final_reflection_for(attempt))
