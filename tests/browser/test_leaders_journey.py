@@ -17,7 +17,7 @@ from .helpers import answer_quiz, content
 
 SLUG = "it-starts-with-us"
 #: A demo learner no other browser test uses, so this journey starts from nothing.
-LEARNER, LEARNER_NAME = "learner6@demo.example", "Sanjay Patel"
+LEARNER, LEARNER_NAME = "learner4@demo.example", "Daniel Kowalski"
 
 #: Text that only the recommended path may show, and text from the branches it did not take.
 REVIEW_SCENE_SHOWN = "I do the talking for Bà."
