@@ -112,7 +112,7 @@ def begin(params: dict[str, str], *, now: datetime) -> tuple[str, str]:
     nonce = secrets.token_urlsafe(24)
     state = _serializer().dumps({"p": platform.id, "n": nonce, "r": secrets.token_urlsafe(8)})
     query = {"scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
-             "client_id": platform.client_id, "redirect_uri": external_url("lti.launch"),
+             "client_id": platform.client_id, "redirect_uri": external_url("lti.launch_message"),
              "login_hint": login_hint, "state": state, "nonce": nonce}
     if params.get("lti_message_hint"):
         query["lti_message_hint"] = params["lti_message_hint"]

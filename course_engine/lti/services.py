@@ -216,7 +216,7 @@ def deep_linking_response(platform: Platform, request: dict[str, Any], modules: 
     an LTI resource link to our launch URL with the module as a custom parameter and a line item
     out of 100, so the platform makes a grade column for it."""
     moment = int(now.timestamp())
-    items = [{"type": "ltiResourceLink", "title": title, "url": external_url("lti.launch"),
+    items = [{"type": "ltiResourceLink", "title": title, "url": external_url("lti.launch_message"),
               "custom": {MODULE_PARAMETER: slug},
               "lineItem": {"scoreMaximum": 100, "label": title, "resourceId": slug}} for slug, title in modules]
     claims = {"iss": platform.client_id, "aud": platform.issuer, "iat": moment, "exp": moment + 600,
