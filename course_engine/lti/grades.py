@@ -70,6 +70,17 @@ def score_body(post: ScorePost) -> dict:
 def deliver(score_post_id: int, now: datetime) -> str:
     """Post one outbox row: "posted", "retry" (platform away), "failed" (refused), or "skipped"
     (already posted or failed, or claimed by another worker)."""
+    post = session.get(ScorePost, score_post_id)
+    if post is None or post.posted_at is not None or post.failed_at is not None:
+        return "skipped"
+    platform = post.learner_link.resource_link.platform
+    try:
+        # The token first, before this unit of work writes (it may make the tool's first key).
+        platform_api.access_token(platform, [platform_api.SCORE_SCOPE], now)
+    except outbound.RemoteUnavailable as exc:
+        return _away(post, now, exc, count_attempt=True)
+    except (outbound.RemoteRefused, outbound.UnsafeURL) as exc:
+        return _refused(post, now, exc, count_attempt=True)
     claimed = session.execute(
         update(ScorePost).where(ScorePost.id == score_post_id, ScorePost.posted_at.is_(None),
                                 ScorePost.failed_at.is_(None))
@@ -77,29 +88,41 @@ def deliver(score_post_id: int, now: datetime) -> str:
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         return "skipped"
-    post = session.get(ScorePost, score_post_id)
     session.refresh(post)
     resource_link = post.learner_link.resource_link
-    platform = resource_link.platform
     try:
         platform_api.call(platform, "POST", scores_url(resource_link.lineitem_url), [platform_api.SCORE_SCOPE], now,
                           data=json.dumps(score_body(post)), headers={"Content-Type": SCORE_MEDIA_TYPE})
     except outbound.RemoteUnavailable as exc:
-        wait = RETRY_AFTER[min(post.attempts, len(RETRY_AFTER)) - 1]
-        post.next_attempt_at = now + timedelta(seconds=wait)
-        post.last_error = str(exc)[:500]
-        session.flush()
-        return "retry"
+        return _away(post, now, exc)
     except (outbound.RemoteRefused, outbound.UnsafeURL) as exc:
-        post.failed_at = now
-        post.last_error = str(exc)[:500]
-        session.flush()
-        return "failed"
+        return _refused(post, now, exc)
     post.posted_at = now
     post.last_error = ""
     post.next_attempt_at = None
     session.flush()
     return "posted"
+
+
+def _away(post: ScorePost, now: datetime, exc: Exception, count_attempt: bool = False) -> str:
+    if count_attempt:
+        post.attempts += 1
+        post.last_attempt_at = now
+    wait = RETRY_AFTER[min(max(post.attempts, 1), len(RETRY_AFTER)) - 1]
+    post.next_attempt_at = now + timedelta(seconds=wait)
+    post.last_error = str(exc)[:500]
+    session.flush()
+    return "retry"
+
+
+def _refused(post: ScorePost, now: datetime, exc: Exception, count_attempt: bool = False) -> str:
+    if count_attempt:
+        post.attempts += 1
+        post.last_attempt_at = now
+    post.failed_at = now
+    post.last_error = str(exc)[:500]
+    session.flush()
+    return "failed"
 
 
 def due(now: datetime, *, include_failed: bool = False) -> list[int]:

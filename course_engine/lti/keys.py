@@ -15,31 +15,43 @@ from typing import Any
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 
 from .. import encryption
 from ..audit import record_audit
-from ..db import session
+from ..db import get_engine, session
 from .models import ToolKey
 
 ALGORITHM = "RS256"
 
 
-def _new_key(now: datetime) -> ToolKey:
+def _key_values(now: datetime) -> dict[str, Any]:
     kid = now.strftime("%Y%m%d") + "-" + secrets.token_hex(6)
     key = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
-    row = ToolKey(kid=kid, private_jwk_sealed=encryption.seal(json.dumps(key.as_dict(private=True))),
-                  public_jwk=key.as_dict(private=False), created_at=now)
-    session.add(row)
-    session.flush()
-    return row
+    return {"kid": kid, "private_jwk_sealed": encryption.seal(json.dumps(key.as_dict(private=True))),
+            "public_jwk": key.as_dict(private=False), "created_at": now}
+
+
+def _newest_signing_key() -> ToolKey | None:
+    return session.scalar(select(ToolKey).where(ToolKey.retired_at.is_(None))
+                          .order_by(ToolKey.created_at.desc(), ToolKey.id.desc()))
 
 
 def signing_key(now: datetime) -> ToolKey:
-    """The key that signs now: the newest not retired (made if there is none yet)."""
-    row = session.scalar(select(ToolKey).where(ToolKey.retired_at.is_(None)).order_by(ToolKey.created_at.desc(),
-                                                                                        ToolKey.id.desc()))
-    return row or _new_key(now)
+    """The key that signs now: the newest not retired.
+
+    The very first key is made here, in a transaction of its own committed at once (not the
+    caller's unit of work): a platform checks what we sign by fetching our key set in another
+    request, which must already see the key. Two first keys made at the same moment are both
+    published, so nothing breaks. Call it before the caller writes anything (SQLite would
+    make the separate transaction wait for the caller's).
+    """
+    row = _newest_signing_key()
+    if row is None:
+        with get_engine().begin() as connection:
+            connection.execute(insert(ToolKey).values(**_key_values(now)))
+        row = _newest_signing_key()
+    return row
 
 
 def published_keys(now: datetime) -> list[ToolKey]:
@@ -50,10 +62,8 @@ def published_keys(now: datetime) -> list[ToolKey]:
 
 def jwks(now: datetime) -> dict[str, Any]:
     """The public key set (makes the first key if none exists, so the URL works from day one)."""
-    keys = published_keys(now)
-    if not any(k.retired_at is None for k in keys):
-        keys.append(signing_key(now))
-    return {"keys": [dict(k.public_jwk) for k in keys]}
+    signing_key(now)
+    return {"keys": [dict(k.public_jwk) for k in published_keys(now)]}
 
 
 def rotate(now: datetime, *, overlap_days: int | None = None) -> tuple[ToolKey, list[ToolKey]]:
@@ -67,7 +77,9 @@ def rotate(now: datetime, *, overlap_days: int | None = None) -> tuple[ToolKey, 
     for key in retired:
         key.retired_at = now
         key.published_until = now + timedelta(days=overlap_days)
-    new = _new_key(now)
+    new = ToolKey(**_key_values(now))
+    session.add(new)
+    session.flush()
     record_audit(None, "lti.rotate_key", new, detail={"new_kid": new.kid, "retired": [k.kid for k in retired],
                                                       "published_until": (now + timedelta(days=overlap_days)).isoformat()})
     return new, retired
