@@ -14,7 +14,6 @@ def init_app(app) -> None:
     from .. import signals
     from .cli import lti_cli
 
-    app.config.setdefault("LTI_KEY_OVERLAP_DAYS", 14)
     app.register_blueprint(bp)
     app.cli.add_command(lti_cli)
     signals.module_completed.connect(queue_scores_on_completion)
