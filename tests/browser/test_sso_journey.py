@@ -52,3 +52,11 @@ def test_a_new_member_signs_in_with_their_organisation(page, live_server, a11y, 
     page.locator("form button[type=submit], form input[type=submit]").first.click()
     page.wait_for_url(f"{live_server.url}/**")
     expect(page.get_by_text("Welcome, Sam Taylor. You've joined Demo Borough Council.")).to_be_visible()
+
+
+def test_the_lms_page_passes_axe(page, live_server, a11y):
+    """The org admin's LMS (LTI) page: the values to paste and the registration form."""
+    login(page, "admin@demo.example")
+    page.goto("/orgs/demo-borough/lti")
+    expect(page.get_by_text(f"{live_server.url}/lti/jwks")).to_be_visible()
+    a11y.check(page, "lti-overview")

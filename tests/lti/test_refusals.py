@@ -16,8 +16,6 @@ from course_engine.db import session
 from course_engine.lti.models import LtiUser, UsedNonce
 from course_engine.orgs.models import Membership
 
-from tests.lti.conftest import forms_in
-
 
 def _written() -> dict[str, int]:
     session.rollback()
