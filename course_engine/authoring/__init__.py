@@ -26,4 +26,4 @@ def _is_author(user) -> bool:
 NAV_LINK = NavLink("Content", "authoring.list_content", "/authoring", shown_to=_is_author)
 
 
-from . import routes  # noqa: E402,F401
+from . import preview, routes  # noqa: E402,F401

@@ -1,8 +1,7 @@
 """Authors' tools on the web (content status, loading, preview, map), and content media.
 
 Every author page runs the content check on each request, so authors see their file edits
-as soon as they reload. Preview plays a module straight from its file and is stateless: the
-scene and the counters travel in the URL (``?c=trust:1,risk:0``) and nothing is stored.
+as soon as they reload. Preview (``preview.py``) plays a module straight from its file.
 """
 from __future__ import annotations
 
@@ -22,7 +21,6 @@ from ..content import (
     ModuleSpec,
     Problem,
     QuizSpec,
-    State,
     parse_module,
     parse_quiz_file,
 )
@@ -36,10 +34,6 @@ from .models import ContentModule, MediaFile
 
 #: Module and scene ids as the format allows them (anything else cannot name content).
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-#: One ``name:value`` item of the ``c`` query parameter; values are capped at 6 digits so a
-#: tampered URL cannot ask for a huge integer.
-COUNTER_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(-?[0-9]{1,6})")
-COUNTER_VALUE = re.compile(r"-?[0-9]{1,6}")
 
 
 @bp.route("/content/media/<sha256>/<filename>")
@@ -189,113 +183,6 @@ def _problems_page(found: ModuleFile, what: str):
     return render_template("authoring/problems.html", found=found, what=what, display=_display(found.path))
 
 
-# --- preview: state in the query string ----------------------------------------------------
-
-def parse_counters(module: ModuleSpec, raw: str | None) -> dict[str, int]:
-    """Counters from ``name:value,…``; missing ones keep their starting values.
-
-    :raise 400: for anything malformed or a counter the module does not declare.
-    """
-    counters = dict(module.counters)
-    if not raw:
-        return counters
-    for item in raw.split(","):
-        match = COUNTER_ITEM.fullmatch(item.strip())
-        if match is None:
-            abort(400, description=f"The counters in the address are not readable ('{item[:40]}'): "
-                                   "they should look like risk_noticed:1,trust:0. "
-                                   "Use “Jump to scene” to set them.")
-        name, value = match.groups()
-        if name not in module.counters:
-            abort(400, description=f"This module has no counter '{name[:40]}'. "
-                                   f"Its counters are: {', '.join(module.counters) or 'none'}.")
-        counters[name] = int(value)
-    return counters
-
-
-def format_counters(module: ModuleSpec, counters: dict[str, int]) -> str:
-    """The ``c`` query parameter, in the order the module declares its counters."""
-    return ",".join(f"{name}:{counters.get(name, start)}" for name, start in module.counters.items())
-
-
-def _scene_or_400(module: ModuleSpec, scene_id: str):
-    try:
-        return module.scene(scene_id)
-    except KeyError:
-        abort(400, description=f"The module has no scene '{scene_id[:80]}'. "
-                               "Pick a scene from “Jump to scene” on the module's preview page.")
-
-
-def _preview_context(module: ModuleSpec, counters: dict[str, int]) -> dict:
-    return {"module": module, "counters": counters, "c": format_counters(module, counters)}
-
-
-@bp.route("/authoring/preview/<slug>")
-@site_role_required("author")
-def preview_module(slug: str):
-    """The module's introduction, a Start link, and every scene to jump to."""
-    found = _find_module(slug)
-    module = found.playable
-    if module is None:
-        return _problems_page(found, "preview")
-    first = play.start(module)
-    return render_template("authoring/preview_intro.html", found=found, first=first,
-                           first_c=format_counters(module, first.counters),
-                           **_preview_context(module, dict(module.counters)))
-
-
-@bp.route("/authoring/preview/<slug>/jump")
-@site_role_required("author")
-def preview_jump(slug: str):
-    """Open any scene with counters typed into the Jump form (a GET form: nothing is stored)."""
-    found = _find_module(slug)
-    module = found.playable
-    if module is None:
-        return _problems_page(found, "preview")
-    scene = _scene_or_400(module, request.args.get("scene", ""))
-    counters = dict(module.counters)
-    for name in module.counters:
-        raw = request.args.get(f"counter-{name}", "").strip()
-        if not raw:
-            continue
-        if not COUNTER_VALUE.fullmatch(raw):
-            abort(400, description=f"The counter '{name}' must be a whole number "
-                                   f"between -999999 and 999999, not '{raw[:20]}'.")
-        counters[name] = int(raw)
-    return redirect(url_for("authoring.preview_scene", slug=slug, scene_id=scene.id,
-                            c=format_counters(module, counters)))
-
-
-@bp.route("/authoring/preview/<slug>/scene/<scene_id>")
-@site_role_required("author")
-def preview_scene(slug: str, scene_id: str):
-    """One scene: its narrative, callouts and choices; a junction's route; an ending's debrief."""
-    found = _find_module(slug)
-    module = found.playable
-    if module is None:
-        return _problems_page(found, "preview")
-    scene = _scene_or_400(module, scene_id)
-    counters = parse_counters(module, request.args.get("c"))
-    return _render_scene(module, scene, counters)
-
-
-def _render_scene(module: ModuleSpec, scene, counters: dict[str, int], choice_error: str | None = None):
-    context = _preview_context(module, counters)
-    if scene.kind == "junction":
-        route = next((r for r in scene.routes if play.conditions_hold(r, counters)), None)
-        try:
-            nxt = play.continue_from_junction(module, State(scene.id, counters))
-        except EngineError as exc:
-            abort(400, description=f"This junction cannot route with these counters: {exc}.")
-        context.update(route=route, route_text=condition_text(route) if route else "", next_state=nxt,
-                       next_c=format_counters(module, nxt.counters))
-    elif scene.kind == "ending":
-        context.update(recommended=_recommended_steps(module))
-    status = 400 if choice_error else 200
-    return render_template("authoring/preview_scene.html", scene=scene, choice_error=choice_error,
-                           **context), status
-
-
 def _recommended_steps(module: ModuleSpec) -> list[tuple] | None:
     """``(scene, choice or None)`` along the recommended path, or None if it cannot be found."""
     try:
@@ -304,34 +191,6 @@ def _recommended_steps(module: ModuleSpec) -> list[tuple] | None:
         return None
     return [(module.scene(sid), module.scene(sid).choices[idx] if idx is not None else None)
             for sid, idx in steps]
-
-
-@bp.route("/authoring/preview/<slug>/scene/<scene_id>/feedback")
-@site_role_required("author")
-def preview_feedback(slug: str, scene_id: str):
-    """The feedback for the choice made (judgement, why, effects), and Continue."""
-    found = _find_module(slug)
-    module = found.playable
-    if module is None:
-        return _problems_page(found, "preview")
-    scene = _scene_or_400(module, scene_id)
-    counters = parse_counters(module, request.args.get("c"))
-    if scene.kind != "choices":
-        abort(400, description=f"Scene '{scene.id}' has no choices to give feedback on.")
-    raw = request.args.get("choice", "")
-    if raw == "":
-        return _render_scene(module, scene, counters, choice_error="Choose one of the options.")
-    if not re.fullmatch(r"[0-9]{1,4}", raw) or int(raw) >= len(scene.choices):
-        abort(400, description=f"Scene '{scene.id}' has no choice '{raw[:20]}'. "
-                               f"Choose one of its {len(scene.choices)} options.")
-    choice = scene.choices[int(raw)]
-    try:
-        nxt = play.choose(module, State(scene.id, counters), int(raw))
-    except EngineError as exc:
-        abort(400, description=f"That choice cannot be followed with these counters: {exc}.")
-    return render_template("authoring/preview_feedback.html", scene=scene, choice=choice, next_state=nxt,
-                           next_c=format_counters(module, nxt.counters),
-                           **_preview_context(module, counters))
 
 
 # --- quiz preview ------------------------------------------------------------------------------

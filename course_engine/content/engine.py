@@ -7,9 +7,10 @@ text (shown with a Continue button) or an ending. Junctions without text are pas
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .specs import JUDGEMENT_RANK, ModuleSpec, RouteSpec, SceneSpec
+from .specs import JUDGEMENT_RANK, ModuleSpec, RouteSpec, SceneSpec, shown_html
 
 _OPS = {
     ">=": operator.ge,
@@ -27,20 +28,39 @@ class EngineError(ValueError):
 
 @dataclass(frozen=True)
 class State:
-    """Where a learner is and the value of every counter."""
+    """Where a learner is, the value of every counter, the facts established and the scenes
+    visited so far on this attempt (the scene they are at included)."""
 
     scene_id: str
     counters: dict[str, int] = field(default_factory=dict)
+    facts: frozenset[str] = frozenset()
+    visited: frozenset[str] = frozenset()
 
     def key(self) -> tuple:
-        return (self.scene_id, tuple(sorted(self.counters.items())))
+        return (self.scene_id, tuple(sorted(self.counters.items())), self.facts, self.visited)
 
     def to_dict(self) -> dict:
-        return {"scene_id": self.scene_id, "counters": dict(self.counters)}
+        return {"scene_id": self.scene_id, "counters": dict(self.counters),
+                "facts": sorted(self.facts), "visited": sorted(self.visited)}
 
     @classmethod
     def from_dict(cls, data: dict) -> State:
-        return cls(data["scene_id"], dict(data["counters"]))
+        return cls(data["scene_id"], dict(data["counters"]), frozenset(data.get("facts", ())),
+                   frozenset(data.get("visited", ())))
+
+    def arrive(self, scene: SceneSpec, counters: dict[str, int] | None = None,
+               facts: Iterable[str] = ()) -> State:
+        """The state on arriving at ``scene``: it counts as visited and establishes its facts.
+
+        :param counters: the counters after the move (default: unchanged).
+        :param facts: facts the move itself established (a choice's ``establishes``).
+        """
+        return State(scene.id, self.counters if counters is None else counters,
+                     self.facts.union(facts, scene.establishes), self.visited | {scene.id})
+
+    def sees(self, html: str, passages) -> str:
+        """The HTML of a text (a scene's, the debrief, a feedback) that this learner sees."""
+        return shown_html(html, passages, self.counters, self.facts, self.visited)
 
 
 @dataclass(frozen=True)
@@ -88,17 +108,17 @@ def _settle(module: ModuleSpec, state: State) -> State:
     seen = set()
     while True:
         scene = module.scene(state.scene_id)
-        if scene.kind != "junction" or scene.body_html:
+        if scene.kind != "junction" or scene.has_text:
             return state
         if state.scene_id in seen:
             raise EngineError(f"junctions loop at {state.scene_id!r}")
         seen.add(state.scene_id)
-        state = State(route_target(scene, state.counters), state.counters)
+        state = state.arrive(module.scene(route_target(scene, state.counters)))
 
 
 def start(module: ModuleSpec) -> State:
     """The state at the beginning of the module."""
-    return _settle(module, State(module.start, dict(module.counters)))
+    return _settle(module, State("", dict(module.counters)).arrive(module.scene(module.start)))
 
 
 def choose(module: ModuleSpec, state: State, choice_index: int) -> State:
@@ -109,7 +129,8 @@ def choose(module: ModuleSpec, state: State, choice_index: int) -> State:
     if not 0 <= choice_index < len(scene.choices):
         raise EngineError(f"scene {scene.id!r} has no choice {choice_index}")
     choice = scene.choices[choice_index]
-    return _settle(module, State(choice.target, apply_effects(choice.effects, state.counters)))
+    return _settle(module, state.arrive(module.scene(choice.target), apply_effects(choice.effects, state.counters),
+                                        choice.establishes))
 
 
 def continue_from_junction(module: ModuleSpec, state: State) -> State:
@@ -117,7 +138,7 @@ def continue_from_junction(module: ModuleSpec, state: State) -> State:
     scene = module.scene(state.scene_id)
     if scene.kind != "junction":
         raise EngineError(f"scene {scene.id!r} is not a junction")
-    return _settle(module, State(route_target(scene, state.counters), state.counters))
+    return _settle(module, state.arrive(module.scene(route_target(scene, state.counters))))
 
 
 def is_finished(module: ModuleSpec, state: State) -> bool:

@@ -225,7 +225,7 @@ def check_graph(scenes: list[tuple[SceneSpec, int]], meta: dict | None, p: Probl
             )
     # Junctions without text that route to each other forever.
     silent = {
-        sid for sid, s in by_id.items() if s.kind == "junction" and not s.body_html
+        sid for sid, s in by_id.items() if s.kind == "junction" and not s.has_text
     }
     for sid in silent:
         stack, seen = [sid], set()

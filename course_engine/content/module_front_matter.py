@@ -13,6 +13,7 @@ from ._common import (
     as_iso_date,
     is_int,
 )
+from .conditions import KEYWORDS
 from .problems import ProblemList
 from .specs import (
     SourceSpec,
@@ -22,7 +23,7 @@ FIELDS = {
     "id", "title", "summary", "cpd_minutes", "outcomes", "themes", "standards",
     "content_warning", "support", "quiz", "pass_mark", "recertify_months", "counters",
     "quiz_max_attempts", "quiz_cooldown_minutes",
-    "start", "fictional", "sources", "authors", "review_date",
+    "start", "fictional", "sources", "authors", "review_date", "facts",
 }  # fmt: skip
 REQUIRED_FIELDS = (
     "id", "title", "summary", "cpd_minutes", "outcomes", "standards", "fictional",
@@ -186,6 +187,7 @@ def check_front_matter(data: dict, key_lines: dict[str, int], p: ProblemList) ->
                     )
                 else:
                     meta["counters"][str(name)] = value
+    meta["facts"] = check_facts(data.get("facts"), key_lines, p, bad)
     start = data.get("start")
     meta["start"] = str(start) if start is not None else None
     sources = data.get("sources")
@@ -207,3 +209,50 @@ def check_front_matter(data: dict, key_lines: dict[str, int], p: ProblemList) ->
                     bad("sources", "Each source needs a 'title:' (and usually a 'url:').")
     meta["sources"] = tuple(src_specs)
     return meta if ok else (meta if meta["id"] else None)
+
+
+def check_facts(raw: object, key_lines: dict[str, int], p: ProblemList, bad) -> dict[str, str]:
+    """``facts:``: each fact id on its own indented line with a one-line description.
+
+    ``key_lines`` has ``facts.<id>`` entries for the line of each fact (see ``fact_lines``).
+    """
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        bad("facts", "'facts' must list each fact on its own indented line as "
+                     "'fact-id: what it means', e.g. '  shared-words: Inaya's words were shared'.")
+        return {}
+    facts: dict[str, str] = {}
+    for name, description in raw.items():
+        name = str(name)
+        line = key_lines.get(f"facts.{name}", key_lines.get("facts", 1))
+        if not SLUG.match(name) or name in KEYWORDS:
+            p.error(line, "fact-bad-id",
+                    f"The fact id '{name}' may only use lower-case letters, digits and hyphens "
+                    "(e.g. 'shared-words'), and cannot be one of the words "
+                    f"{', '.join(sorted(KEYWORDS))}.")
+            continue
+        if not isinstance(description, str) or not description.strip() or "\n" in description.strip():
+            p.error(line, "field-invalid", f"The fact '{name}' needs a one-line description after its id, e.g. "
+                         f"'  {name}: what happened on the path'.")
+        facts[name] = mr.plain_text(description) if isinstance(description, str) else ""
+    return facts
+
+
+FACT_LINE = re.compile(r"^[ \t]+([^\s:#][^:#]*?)[ \t]*:")
+
+
+def fact_lines(lines: list[str], key_lines: dict[str, int], end_line: int) -> dict[str, int]:
+    """``facts.<id>`` -> the file line of each fact under ``facts:`` (for messages)."""
+    start = key_lines.get("facts")
+    found: dict[str, int] = {}
+    if start is None:
+        return found
+    for index in range(start, end_line - 1):  # lines[start] is the line after 'facts:'
+        line = lines[index]
+        if line.strip() and not line[:1].isspace():
+            break
+        m = FACT_LINE.match(line)
+        if m:
+            found.setdefault(f"facts.{m.group(1).strip()}", index + 1)
+    return found

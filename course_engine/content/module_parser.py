@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from . import markdown_render as mr
 from ._common import (
-    CALLOUT_START,
     FENCE,
     HEADING_ID,
     SLUG,
     FenceTracker,
     split_front_matter,
-    word_count,
 )
 from .graph import check_graph
-from .module_front_matter import check_front_matter
+from .module_callouts import CalloutRendering, Rendered
+from .module_front_matter import check_front_matter, fact_lines
+from .module_passages import PassageParsing
 from .module_scenes import SceneParsing, Section
+from .path_proof import prove_passages
 from .problems import Problem, ProblemList
 from .specs import (
-    CalloutSpec,
     ModuleSpec,
 )
 from .versioning import content_hash
@@ -34,21 +33,17 @@ from .versioning import content_hash
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
 IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
-RAW_IMG = re.compile(r"<img\b", re.I)
+RAW_IMG = re.compile(r"<img\b", re.IGNORECASE)
 URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 
 
-@dataclass
-class _Rendered:
-    html: str
-    callouts: list[CalloutSpec]
-    words: int
-
-
-class _ModuleParser(SceneParsing):
+class _ModuleParser(SceneParsing, PassageParsing, CalloutRendering):
     """Reads one module file: lines, sections, rendering and media here; scenes, choices and
-    routes in :class:`~.module_scenes.SceneParsing`; settings in ``module_front_matter``; the
-    scene graph's checks in ``graph``."""
+    routes in :class:`~.module_scenes.SceneParsing`; narrative and callouts in
+    :class:`~.module_callouts.CalloutRendering`; conditional passages and facts in
+    :class:`~.module_passages.PassageParsing`; settings in ``module_front_matter``; the
+    scene graph's checks in ``graph``; the proof that passages tell the truth about the path
+    in ``path_proof``."""
 
     def __init__(self, path: str, data: bytes, modules_root: Path, media_url) -> None:
         self.path = path
@@ -62,6 +57,10 @@ class _ModuleParser(SceneParsing):
         self.unsafe_possible = True
         #: A choice or route could not be read, so the graph checks would mislead.
         self.broken = False
+        #: Facts, scenes and counters named by settings and conditions (checked at the end).
+        self.references: list = []
+        #: The file line of each declared fact.
+        self.fact_lines: dict[str, int] = {}
 
     # --- media ---------------------------------------------------------------
 
@@ -152,118 +151,6 @@ class _ModuleParser(SceneParsing):
             return
         self.media[rel] = None
 
-    # --- rendering of narrative with callouts ---------------------------------
-
-    def render_block(self, lines: list[tuple[int, str]], where: str) -> _Rendered:
-        """Render narrative lines, handling callouts. Reflect prompts are not in the html."""
-        parts: list[str] = []
-        callouts: list[CalloutSpec] = []
-        buf: list[str] = []
-        words = 0
-        fence = FenceTracker()
-        i = 0
-        n = len(lines)
-        while i < n:
-            lineno, line = lines[i]
-            in_fence = fence.step(line)
-            m = None if in_fence or not line.startswith(">") else CALLOUT_START.match(line)
-            if m is None:
-                buf.append(line)
-                i += 1
-                continue
-            if buf:
-                parts.append(mr.render_markdown("\n".join(buf), self.media_url))
-                words += word_count("\n".join(buf))
-                buf = []
-            body: list[str] = []
-            i += 1
-            while i < n and lines[i][1].startswith(">"):
-                text = lines[i][1][1:]
-                body.append(text[1:] if text.startswith(" ") else text)
-                i += 1
-            words += word_count(m.group(2)) + word_count("\n".join(body))
-            callout = self.make_callout(lineno, m.group(1), m.group(2), "\n".join(body), where)
-            if callout is None:
-                continue
-            callouts.append(callout)
-            if callout.kind == "evidence":
-                parts.append(
-                    '<aside class="callout callout-evidence" aria-label="Evidence">'
-                    '<p class="callout-title"><span class="callout-kind">Evidence</span> '
-                    f'<cite>{mr.escape(callout.citation)}</cite></p>'
-                    f"{callout.html}</aside>"
-                )
-            elif callout.kind == "note":
-                title = (
-                    f'<p class="callout-title"><span class="callout-kind">Practice note</span> '
-                    f"{mr.escape(callout.title)}</p>"
-                    if callout.title
-                    else '<p class="callout-title"><span class="callout-kind">Practice note</span></p>'
-                )
-                parts.append(f'<aside class="callout callout-note" aria-label="Practice note">{title}{callout.html}</aside>')
-        if buf:
-            parts.append(mr.render_markdown("\n".join(buf), self.media_url))
-            words += word_count("\n".join(buf))
-        return _Rendered("\n".join(p for p in parts if p).strip(), callouts, words)
-
-    def make_callout(
-        self, lineno: int, kind: str, rest: str, body: str, where: str
-    ) -> CalloutSpec | None:
-        kind_l = kind.lower()
-        html = mr.render_markdown(body, self.media_url)
-        rest = mr.plain_text(rest)
-        if kind_l == "evidence":
-            if not rest:
-                self.problems.error(
-                    lineno,
-                    "evidence-no-citation",
-                    "An [!EVIDENCE] callout needs a citation after it on the same line, e.g. "
-                    "'> [!EVIDENCE] Child Safeguarding Practice Review Panel (2025)'.",
-                )
-            return CalloutSpec("evidence", citation=rest, html=html, line=lineno)
-        if kind_l == "note":
-            return CalloutSpec("note", title=rest, html=html, line=lineno)
-        if kind_l == "reflect":
-            if not rest:
-                self.problems.error(
-                    lineno,
-                    "reflect-no-id",
-                    "A [!REFLECT] prompt needs an id after it on the same line, e.g. "
-                    "'> [!REFLECT] first-assumption'. The id keeps learners' journal answers "
-                    "attached to the prompt when you edit its wording.",
-                )
-                return None
-            if not SLUG.match(rest):
-                self.problems.error(
-                    lineno,
-                    "reflect-bad-id",
-                    f"The reflect prompt id '{rest}' may only use lower-case letters, digits "
-                    "and hyphens, e.g. 'first-assumption'.",
-                )
-            if rest in self.reflect_ids:
-                self.problems.error(
-                    lineno,
-                    "duplicate-reflect",
-                    f"The reflect prompt id '{rest}' is already used on line "
-                    f"{self.reflect_ids[rest]}. Give each prompt its own id.",
-                )
-            else:
-                self.reflect_ids[rest] = lineno
-            if not body.strip():
-                self.problems.error(
-                    lineno,
-                    "reflect-empty",
-                    f"The reflect prompt '{rest}' has no question. Write the question on the "
-                    "next line, starting with '> '.",
-                )
-            return CalloutSpec("reflect", id=rest, html=html, line=lineno)
-        self.problems.error(
-            lineno,
-            "callout-unknown",
-            f"'[!{kind}]' is not a known callout{where}. Use [!EVIDENCE], [!NOTE] or [!REFLECT].",
-        )
-        return None
-
     # --- top level ----------------------------------------------------------------
 
     def parse(self) -> ModuleSpec | None:
@@ -289,15 +176,27 @@ class _ModuleParser(SceneParsing):
         fm = split_front_matter(lines, self.problems, "module")
         if fm is None:
             return None
-        meta = check_front_matter(fm.data, fm.key_lines, self.problems)
+        lines_of_facts = fact_lines(lines, fm.key_lines, fm.end_line)
+        self.fact_lines = {k.split(".", 1)[1]: v for k, v in lines_of_facts.items()}
+        meta = check_front_matter(fm.data, {**fm.key_lines, **lines_of_facts}, self.problems)
         sections = self.split_sections(lines, fm.body_start)
+        for lineno, line in sections[0].lines:
+            if line.startswith(":::"):
+                self.problems.error(
+                    lineno,
+                    "passage-in-intro",
+                    "Conditional passages cannot go in the introduction: nothing has happened "
+                    "on the learner's path yet. Move it into a scene, an ending or the debrief.",
+                )
+                break
         intro = self.render_block(sections[0].lines, " in the introduction")
         scenes = [s for s in (self.parse_scene(sec) for sec in sections if sec.kind == "scene") if s]
         debrief_secs = [s for s in sections if s.kind == "debrief"]
+        debrief_passages: tuple = ()
         if debrief_secs:
-            debrief = self.render_block(debrief_secs[0].lines, " in the debrief")
+            debrief, debrief_passages = self.render_text(debrief_secs[0].lines, " in the debrief")
         else:
-            debrief = _Rendered("", [], 0)
+            debrief = Rendered("", [], 0)
             self.problems.error(
                 len(lines),
                 "debrief-missing",
@@ -306,10 +205,12 @@ class _ModuleParser(SceneParsing):
             )
         start = check_graph(scenes, meta, self.problems, start_line=fm.key_lines.get("start", 1),
                             broken=self.broken)
+        if meta is not None:
+            self.check_references(meta["facts"], {sc.id for sc, _ in scenes}, meta["counters"])
         if meta is None:
             return None
         media_blobs = [(self.modules_root / rel).read_bytes() for rel in self.media]
-        return ModuleSpec(
+        spec = ModuleSpec(
             id=meta["id"],
             title=meta["title"],
             summary=meta["summary"],
@@ -337,7 +238,12 @@ class _ModuleParser(SceneParsing):
             intro_callouts=tuple(intro.callouts),
             debrief_callouts=tuple(debrief.callouts),
             media=tuple(self.media),
+            facts=meta["facts"],
+            debrief_passages=debrief_passages,
         )
+        if not self.problems.has_errors and start:
+            prove_passages(spec, self.problems)
+        return spec
 
 
     # --- sections and scenes -------------------------------------------------

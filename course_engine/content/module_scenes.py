@@ -31,7 +31,10 @@ ROUTE_LINE = re.compile(r"^->[ \t]*(?:if[ \t]+(.+?)|(otherwise))[ \t]*:[ \t]*(\S
 CONDITION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(>=|<=|==|!=|>|<)[ \t]*(-?\d+)$")
 EFFECT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*([+\-=])[ \t]*(\d+)$")
 AND_SPLIT = re.compile(r"[ \t]+and[ \t]+")
-CHOICE_KEYS = ("judgement", "why", "feedback", "effects")
+CHOICE_KEYS = ("judgement", "why", "feedback", "effects", "establishes")
+SCENE_KEYS = ("ending", "establishes", "asserts")
+LIST_ITEM = re.compile(r"^[ \t]+-[ \t]+(\S.*?)[ \t]*$")
+BLOCK_INDICATOR = re.compile(r"^[|>][-+0-9]*$")
 
 
 
@@ -62,15 +65,22 @@ class SceneParsing:
             if not m:
                 break
             key, value = m.group(1), (m.group(2) or "").strip()
-            if key != "ending":
+            if key not in SCENE_KEYS:
                 p.error(
                     lines[i][0],
                     "scene-setting-unknown",
-                    f"'{key}:' is not a scene setting. The only scene setting is 'ending:'. "
+                    f"'{key}:' is not a scene setting. Scene settings are 'ending:', "
+                    "'establishes:' and 'asserts:'. "
                     "If this is narrative, start it with a capital letter or move it down.",
                 )
             settings[key] = (value, lines[i][0])
             i += 1
+            if key in ("establishes", "asserts") and not value:
+                items = []
+                while i < len(lines) and LIST_ITEM.match(lines[i][1]):
+                    items.append(LIST_ITEM.match(lines[i][1]).group(1))
+                    i += 1
+                settings[key] = (", ".join(items), settings[key][1])
         narrative: list[tuple[int, str]] = []
         choice_blocks: list[tuple[int, str, list[str]]] = []
         routes: list[RouteSpec] = []
@@ -127,7 +137,11 @@ class SceneParsing:
             narrative.append((lineno, line))
             i += 1
 
-        rendered = self.render_block(narrative, f" in scene '{sec.id}'")
+        rendered, passages = self.render_text(narrative, f" in scene '{sec.id}'")
+        establishes = self.fact_list(settings.get("establishes", ("", 0))[0],
+                                     settings.get("establishes", ("", 0))[1], "'establishes:'")
+        asserts = self.fact_list(settings.get("asserts", ("", 0))[0],
+                                 settings.get("asserts", ("", 0))[1], "'asserts:'")
         if rendered.words > LONG_SCENE_WORDS:
             p.warning(
                 sec.line,
@@ -187,6 +201,9 @@ class SceneParsing:
             routes=tuple(routes) if kind == "junction" else (),
             ending_judgement=ending_judgement,
             line=sec.line,
+            passages=passages,
+            establishes=establishes,
+            asserts=asserts,
         )
         return scene, rendered.words
 
@@ -296,16 +313,44 @@ class SceneParsing:
             )
             feedback = ""
         effects = self.parse_effects(settings.get("effects"), key_lines.get("effects", lineno))
+        establishes = self.fact_list(settings.get("establishes"), key_lines.get("establishes", lineno),
+                                     f"the choice '{text}'")
+        feedback_html, passages, callouts = self.render_feedback(
+            str(feedback), block, lineno, key_lines.get("feedback"), text)
         return ChoiceSpec(
             index=index,
             text=text,
             target=target,
             judgement=str(judgement),
             why=mr.plain_text(why),
-            feedback_html=mr.render_markdown(str(feedback), self.media_url),
+            feedback_html=feedback_html,
             effects=effects,
             line=lineno,
+            establishes=establishes,
+            feedback_passages=passages,
+            feedback_callouts=callouts,
         )
+
+    def render_feedback(self, feedback: str, block: list[str], lineno: int, key_line: int | None,
+                        text: str):
+        """A choice's feedback as ``(html, passages, callouts)``.
+
+        Plain feedback is rendered from its YAML value. Feedback with callouts or conditional
+        passages is read from its source lines (YAML's '>' would fold them into one line), so
+        it renders like a scene's text and every problem names its own line.
+        """
+        if key_line is None or ("[!" not in feedback and ":::" not in feedback):
+            return mr.render_markdown(feedback, self.media_url), (), ()
+        where = f" in the feedback of choice '{text}'"
+        source = feedback_source_lines(block, key_line - lineno - 1, key_line)
+        rendered, passages = self.render_text(source, where)
+        for callout in rendered.callouts:
+            if callout.kind == "reflect":
+                self.problems.error(
+                    callout.line, "feedback-reflect",
+                    f"The reflect prompt '{callout.id}' is in the feedback of choice '{text}'. "
+                    "Journal prompts belong in a scene's text: move it there.")
+        return rendered.html, passages, tuple(c for c in rendered.callouts if c.kind != "reflect")
 
     def parse_effects(self, raw: object, lineno: int) -> tuple[tuple[str, str, int], ...]:
         if raw is None:
@@ -325,4 +370,23 @@ class SceneParsing:
             effects.append((m.group(1), m.group(2), int(m.group(3))))
         return tuple(effects)
 
-    # --- the graph ---------------------------------------------------------------------
+
+
+def feedback_source_lines(block: list[str], index: int, key_line: int) -> list[tuple[int, str]]:
+    """The source lines of the ``feedback:`` value at ``block[index]`` (file line
+    ``key_line``), dedented, with their file lines."""
+    key = block[index]
+    indent = len(key) - len(key.lstrip(" \t"))
+    first = key.split(":", 1)[1].strip()
+    out: list[tuple[int, str]] = []
+    if first and not BLOCK_INDICATOR.match(first):
+        out.append((key_line, first))
+    body: list[tuple[int, str]] = []
+    for offset, line in enumerate(block[index + 1:], start=1):
+        if line.strip() and len(line) - len(line.lstrip(" \t")) <= indent:
+            break
+        body.append((key_line + offset, line))
+    while body and not body[-1][1].strip():
+        body.pop()
+    cut = min((len(t) - len(t.lstrip(" \t")) for _, t in body if t.strip()), default=0)
+    return out + [(n, t[cut:] if t.strip() else "") for n, t in body]

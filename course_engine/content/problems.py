@@ -35,6 +35,10 @@ CODES = frozenset(
     gift-title gift-no-answers gift-unclosed gift-missing-word gift-essay gift-numeric
     gift-answer-syntax gift-matching gift-short-answer gift-bad-weight
     duplicate-module duplicate-quiz quiz-missing file-missing
+    fact-bad-id fact-unknown fact-unused visited-unknown-scene
+    passage-close-alone passage-empty passage-nested passage-malformed passage-else-alone
+    passage-unclosed passage-reflect passage-in-intro feedback-reflect
+    assert-unproven condition-always condition-never paths-too-many
     """.split()
 )
 

@@ -7,7 +7,9 @@ round-trips exactly: ``Spec.from_dict(json.loads(json.dumps(spec.to_dict()))) ==
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from .conditions import PassageSpec, passages_from_json, passages_to_json, shown_html  # noqa: F401
 
 #: Judgements, best first. The recommended path prefers the lowest rank.
 JUDGEMENTS = ("safe", "partly-safe", "unsafe")
@@ -78,6 +80,12 @@ class ChoiceSpec:
     feedback_html: str
     effects: tuple[tuple[str, str, int], ...] = ()
     line: int = 0
+    #: Facts the choice establishes (front matter ``facts:``).
+    establishes: tuple[str, ...] = ()
+    #: The feedback as passages, when it has conditional ones (then ``feedback_html`` is "").
+    feedback_passages: tuple[PassageSpec, ...] = ()
+    #: Evidence and note callouts in the feedback (also rendered in place in the HTML).
+    feedback_callouts: tuple[CalloutSpec, ...] = ()
 
     def to_dict(self) -> dict:
         return {
@@ -89,12 +97,18 @@ class ChoiceSpec:
             "feedback_html": self.feedback_html,
             "effects": [list(e) for e in self.effects],
             "line": self.line,
+            "establishes": list(self.establishes),
+            "feedback_passages": passages_to_json(self.feedback_passages),
+            "feedback_callouts": [c.to_dict() for c in self.feedback_callouts],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> ChoiceSpec:
         data = dict(data)
         data["effects"] = tuple(tuple(e) for e in data.get("effects", ()))
+        data["establishes"] = tuple(data.get("establishes", ()))
+        data["feedback_passages"] = passages_from_json(data.get("feedback_passages"))
+        data["feedback_callouts"] = tuple(CalloutSpec.from_dict(c) for c in data.get("feedback_callouts", ()))
         return cls(**data)
 
 
@@ -145,10 +159,20 @@ class SceneSpec:
     routes: tuple[RouteSpec, ...] = ()
     ending_judgement: str | None = None
     line: int = 0
+    #: The narrative as passages when it has conditional ones (then ``body_html`` is "").
+    passages: tuple[PassageSpec, ...] = ()
+    #: Facts established on arriving at the scene, and facts its whole text claims.
+    establishes: tuple[str, ...] = ()
+    asserts: tuple[str, ...] = ()
 
     @property
     def reflects(self) -> tuple[CalloutSpec, ...]:
         return tuple(c for c in self.callouts if c.kind == "reflect")
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the scene has narrative (a junction with none is passed straight through)."""
+        return bool(self.body_html) or any(p.html for p in self.passages)
 
     def to_dict(self) -> dict:
         return {
@@ -161,6 +185,9 @@ class SceneSpec:
             "routes": [r.to_dict() for r in self.routes],
             "ending_judgement": self.ending_judgement,
             "line": self.line,
+            "passages": passages_to_json(self.passages),
+            "establishes": list(self.establishes),
+            "asserts": list(self.asserts),
         }
 
     @classmethod
@@ -175,6 +202,9 @@ class SceneSpec:
             routes=tuple(RouteSpec.from_dict(r) for r in data.get("routes", ())),
             ending_judgement=data.get("ending_judgement"),
             line=data.get("line", 0),
+            passages=passages_from_json(data.get("passages")),
+            establishes=tuple(data.get("establishes", ())),
+            asserts=tuple(data.get("asserts", ())),
         )
 
 
@@ -212,6 +242,10 @@ class ModuleSpec:
     quiz_max_attempts: int | None = None
     #: ... and at least this many minutes between one attempt and the next (0: none).
     quiz_cooldown_minutes: int = 0
+    #: Facts a path can establish (front matter ``facts:``): id -> one-line description.
+    facts: dict[str, str] = field(default_factory=dict)
+    #: The debrief as passages, when it has conditional ones (then ``debrief_html`` is "").
+    debrief_passages: tuple[PassageSpec, ...] = ()
 
     def scene(self, scene_id: str) -> SceneSpec:
         """Return the scene with this id; raise ``KeyError`` if there is none."""
@@ -254,6 +288,8 @@ class ModuleSpec:
             "media": list(self.media),
             "quiz_max_attempts": self.quiz_max_attempts,
             "quiz_cooldown_minutes": self.quiz_cooldown_minutes,
+            "facts": dict(self.facts),
+            "debrief_passages": passages_to_json(self.debrief_passages),
         }
 
     @classmethod
@@ -288,6 +324,8 @@ class ModuleSpec:
             media=tuple(data.get("media", ())),
             quiz_max_attempts=data.get("quiz_max_attempts"),
             quiz_cooldown_minutes=data.get("quiz_cooldown_minutes", 0),
+            facts=dict(data.get("facts") or {}),
+            debrief_passages=passages_from_json(data.get("debrief_passages")),
         )
 
 

@@ -101,8 +101,10 @@ def module():
 
 
 def test_start_passes_through_textless_junction(module):
-    """A junction with no text is passed straight through, using the start counters."""
-    assert engine.start(module) == State("referral", {"risk": 0, "trust": 1})
+    """A junction with no text is passed straight through, using the start counters; both
+    count as visited."""
+    assert engine.start(module) == State("referral", {"risk": 0, "trust": 1},
+                                         visited=frozenset({"gate", "referral"}))
 
 
 @pytest.mark.parametrize(
@@ -116,7 +118,9 @@ def test_start_passes_through_textless_junction(module):
 )
 def test_choose_applies_effects_and_moves(module, choice, expected):
     """+N, -N and =N effects apply before moving to the choice's scene."""
-    assert engine.choose(module, engine.start(module), choice) == expected
+    state = engine.choose(module, engine.start(module), choice)
+    assert (state.scene_id, state.counters) == (expected.scene_id, expected.counters)
+    assert expected.scene_id in state.visited
 
 
 @pytest.mark.parametrize(
@@ -172,7 +176,7 @@ def test_all_paths_enumerates_every_ending_with_counters(module):
                 if idx is None
                 else engine.choose(module, state, idx)
             )
-        assert state == State(p.ending, p.counters)
+        assert (state.scene_id, state.counters) == (p.ending, p.counters)
     assert len(paths) == len(set(p.steps for p in paths))
 
 
@@ -183,7 +187,9 @@ def test_all_paths_limit(module):
 
 
 def test_recommended_path_loop_raises():
-    """A recommended path that loops raises EngineError (the check reports it)."""
+    """A recommended path that loops raises EngineError (the check reports it). A path goes
+    round a loop once at most: the second time round, the state (scenes visited included)
+    repeats."""
     head = ROUTED[: ROUTED.index("## Silent start")]
     body = """## A {#a}
 
@@ -215,10 +221,12 @@ D.
     spec, _ = parse_module("loop.md", head + body)
     with pytest.raises(EngineError):
         engine.recommended_path(spec)
-    assert [p.steps for p in engine.all_paths(spec)] == [(("a", 1), ("end", None))]
+    assert sorted(p.steps for p in engine.all_paths(spec)) == [
+        (("a", 0), ("b", 0), ("a", 1), ("end", None)), (("a", 1), ("end", None))]
 
 
 def test_state_round_trip():
     """States serialise for the session/DB."""
-    state = State("later", {"risk": 2})
+    state = State("later", {"risk": 2}, frozenset({"shared-words"}), frozenset({"later", "referral"}))
     assert State.from_dict(state.to_dict()) == state
+    assert State.from_dict({"scene_id": "later", "counters": {}}) == State("later", {})

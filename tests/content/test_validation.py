@@ -159,7 +159,7 @@ MODULE_CASES = [
     (
         'err-field-unknown.md',
         [(6, 'error', 'field-unknown')],
-        (6, "'pass-mark' is not a module setting. Check the spelling; the settings are: authors, content_warning, counters, cpd_minutes, fictional, id, outcomes, pass_mark, quiz, quiz_cooldown_minutes, quiz_max_attempts, recertify_months, review_date, sources, standards, start, summary, support, themes, title."),
+        (6, "'pass-mark' is not a module setting. Check the spelling; the settings are: authors, content_warning, counters, cpd_minutes, facts, fictional, id, outcomes, pass_mark, quiz, quiz_cooldown_minutes, quiz_max_attempts, recertify_months, review_date, sources, standards, start, summary, support, themes, title."),
     ),
     (
         'err-front-matter-missing.md',
@@ -304,7 +304,7 @@ MODULE_CASES = [
     (
         'err-scene-setting-unknown.md',
         [(43, 'error', 'scene-setting-unknown')],
-        (43, "'mood:' is not a scene setting. The only scene setting is 'ending:'. If this is narrative, start it with a capital letter or move it down."),
+        (43, "'mood:' is not a scene setting. Scene settings are 'ending:', 'establishes:' and 'asserts:'. If this is narrative, start it with a capital letter or move it down."),
     ),
     (
         'err-scene-too-long.md',
@@ -582,6 +582,9 @@ def test_every_code_is_documented():
     tested |= {c for _, _, c, _ in GIFT_ERRORS}
     tested |= {"duplicate-module", "duplicate-quiz", "quiz-missing", "file-missing"}
     tested |= {"recommended-no-ending", "unsafe-html"}
+    from .test_passages import PASSAGE_CASES
+
+    tested |= {case[3] for case in PASSAGE_CASES}
     assert set(CODES) - tested == set()
 
 

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from course_engine.content import all_paths, check_tree, grade_attempt, recommended_path
+from course_engine.content.path_proof import prove_passages, replay_claims
+from course_engine.content.problems import ProblemList
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
@@ -31,6 +33,17 @@ def test_every_path_reaches_an_ending(slug):
     minimum = 3 if slug == INTRO else 4
     decisions = [sum(1 for _scene, choice in p.steps if choice is not None) for p in paths]
     assert min(decisions) >= minimum, f"a path with only {min(decisions)} decisions"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_path_tells_the_truth(slug):
+    """The check's proof over every state of the module finds no passage or scene claiming
+    a fact its path did not establish, and replaying every complete path agrees."""
+    module = REPORT.modules[slug]
+    problems = ProblemList(module.source_path)
+    prove_passages(module, problems)
+    assert [str(p) for p in problems] == []
+    assert replay_claims(module) == []
 
 
 @pytest.mark.parametrize("slug", SLUGS)
