@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from course_engine import signed_tokens
-from course_engine.db import commit_and_run_callbacks, session, utcnow
+from course_engine import create_app, signed_tokens
+from course_engine.db import commit_and_run_callbacks, dispose_engines, session, utcnow
 from course_engine.learner import services as learner
 from course_engine.learner.models import AttemptStatus
 from course_engine.lti import platform_api, services
-from tests.conftest import copy_sample_content, isolated_context, sync_sample_content
+from tests.conftest import copy_sample_content, sync_sample_content
 from tests.lti.platform import INSTRUCTOR, LEARNER, Platform
 from tests.loopback import LoopbackServer
 
@@ -116,7 +116,11 @@ def lti(make_app, make_org):
     platform.add_user("p-teacher-1", "Tom Teacher", "tom@council.example", [INSTRUCTOR])
     platform.add_course("course-1", "Safeguarding 2027", ["p-learner-1", "p-teacher-1"])
     platform.add_resource_link("link-1", "Home visit", "course-1", {"module": "home-visit"})
-    with isolated_context(app):
+    # The test's own queries run in a twin app (as isolated_context does), made here and closed
+    # at the end: its BASE_URL names this test's port, so a cached twin would be one per test,
+    # each keeping its pooled connections open for the whole run.
+    twin = create_app(app.config["_TEST_CONFIG"])
+    with twin.app_context():
         sync_sample_content(*copy_sample_content(app, DATA))
         org, teams = make_org("Loopback Council", teams=("Children's services", "Other team"))
         registration = services.save_platform(None, org, services.Registration(
@@ -133,3 +137,5 @@ def lti(make_app, make_org):
             platform_server.stop()
             platform_api.forget_tokens()
             signed_tokens.remote_key_sets.clear()
+            session.remove()
+    dispose_engines(twin)
