@@ -38,7 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 #: links). Each is a package whose ``init_app(app)`` registers its blueprint, commands,
 #: signal receivers, extension points and menu entries. Which feature may import which is a
 #: separate rule (docs/architecture.md, tests/test_import_chain.py).
-FEATURES = ("main", "auth", "orgs", "learner", "authoring", "quizzes", "cpd", "certificates", "employers", "demo")
+FEATURES = ("main", "auth", "orgs", "sso", "learner", "authoring", "quizzes", "cpd", "certificates", "employers",
+            "lti", "demo")
 
 
 def _register_features(app: Flask) -> None:

@@ -73,6 +73,15 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
     #: Seconds a job may run before the worker stops it.
     "JOBS_TIMEOUT": 600,
+    #: Integrations (LTI, single sign-on). Calls to other systems must use https:// and public
+    #: addresses; True lifts both rules (development, and tests whose counterparts run on
+    #: loopback over plain HTTP). Never in production.
+    "INTEGRATIONS_ALLOW_HTTP": False,
+    #: Keys that encrypt stored secrets (Fernet keys, newest first; see encryption.py). Empty:
+    #: one derived from SECRET_KEY. Set it in production so SECRET_KEY can change.
+    "ENCRYPTION_KEYS": [],
+    #: Days a rotated LTI signing key stays published in the tool's key set.
+    "LTI_KEY_OVERLAP_DAYS": 14,
     #: Bulk staff CSV uploads: the largest file (bytes) and the most rows one upload may have.
     "CSV_MAX_BYTES": 1024 * 1024,
     "CSV_MAX_ROWS": 5000,

@@ -6,8 +6,11 @@ from .certificates.models import Certificate  # noqa: F401
 from .cpd.models import CpdEntry, PeerReflection  # noqa: F401
 from .db import Base
 from .employers.models import Assignment, ReminderLog  # noqa: F401
+from .lti.models import (  # noqa: F401
+    Context, Deployment, LearnerLink, LtiUser, Platform, ResourceLink, ScorePost, ToolKey, UsedNonce)
 from .learner.models import Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt  # noqa: F401
 from .orgs.models import Invitation, ManagerDelegate, Membership, Organisation, StaffImport, Team, TeamManager  # noqa: F401,E501
 from .quizzes.models import QuizAttempt, QuizResponse  # noqa: F401
+from .sso.models import SsoConfig, SsoEmailDomain, SsoIdentity, SsoUsedState  # noqa: F401
 
 metadata = Base.metadata

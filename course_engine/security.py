@@ -2,7 +2,7 @@
 cookies that are Secure over HTTPS, and rate limiting with storage shared by workers."""
 from __future__ import annotations
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -49,6 +49,9 @@ def init_app(app) -> None:
     def _check_csrf():
         if request.method not in STATE_CHANGING_METHODS:
             return None
+        view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+        if getattr(view, "csrf_exempt_because", None):
+            return None  # a machine-to-machine view: see csrf_exempt
         token = request.form.get("csrf_token")
         if token is None:
             token = request.headers.get("X-CSRFToken")
@@ -68,6 +71,32 @@ def init_app(app) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def csrf_exempt(because: str):
+    """Declare a machine-to-machine view exempt from the CSRF check: the one way to do it.
+
+    Another system posts here (an LMS's LTI launch), so no form of ours carries a CSRF token;
+    ``because`` names what authenticates the request instead, and must be one of two things:
+    the standard's own signature, checked by the view before it trusts or writes anything, or
+    a view that writes nothing at all (declare it ``db.transaction(TransactionMode.read_only)``,
+    which makes any write raise). ``tests/test_security.py`` finds every exempt view and proves
+    one or the other for each.
+    """
+    if not because or not because.strip():
+        raise ValueError("say what authenticates the request instead of the CSRF token")
+
+    def mark(view):
+        view.csrf_exempt_because = because
+        return view
+
+    return mark
+
+
+def csrf_exempt_views(app) -> dict[str, str]:
+    """Endpoint -> reason, for every view exempt from the CSRF check."""
+    return {endpoint: view.csrf_exempt_because for endpoint, view in app.view_functions.items()
+            if getattr(view, "csrf_exempt_because", None)}
 
 
 def csrf_token() -> str:

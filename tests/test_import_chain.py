@@ -16,13 +16,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "course_engine"
 #: The tiers, lowest first. A module may import from its own tier or any lower one, and the
 #: feature graph must have no cycle (so within a tier imports run one way too).
 TIERS = (
-    {"application", "audit", "config", "content", "dates", "db", "documents", "errors", "forms", "jobs",
-     "links", "mail", "navigation", "scores", "security", "signals"},
+    {"application", "audit", "config", "content", "dates", "db", "documents", "encryption", "errors", "forms",
+     "jobs", "links", "mail", "navigation", "outbound", "scores", "security", "signals", "signed_tokens"},
     {"auth"},
     {"orgs"},
+    {"sso"},  # single sign-on: accounts and memberships from an organisation's identity provider
     {"authoring"},
     {"learner", "quizzes"},
-    {"cpd", "certificates", "employers"},
+    {"cpd", "certificates", "employers", "lti"},  # lti launches modules and reacts to completion
     {"main", "demo"},
     {"__init__", "models"},  # the factory and the schema's list of models see everything
 )

@@ -141,3 +141,77 @@ def test_json_routes_get_json_errors(app, client):
     response = client.get("/anything.json")
     assert response.status_code == 404
     assert response.get_json()["error"]["status"] == 404
+
+
+#: Every view exempt from the CSRF check (security.csrf_exempt) and what authenticates it
+#: instead; a new exemption fails the first test until it is listed and proved here.
+CSRF_EXEMPT = {
+    "lti.login_initiation": "read-only",  # writes nothing: the launch that follows is signed
+    "lti.launch_message": "signature",    # the platform's signed id_token
+}
+
+
+def _row_counts(app):
+    from sqlalchemy import func, select
+
+    from course_engine.db import session
+    from course_engine.models import metadata
+
+    session.rollback()
+    return {t.name: session.scalar(select(func.count()).select_from(t)) for t in metadata.sorted_tables}
+
+
+def test_every_csrf_exemption_is_declared_once_and_accounted_for(app):
+    """Views skip the CSRF check only through security.csrf_exempt, each with its reason; a
+    "read-only" one is declared read-only, so the database layer refuses any write in it."""
+    from course_engine.db import TransactionMode
+    from course_engine.security import csrf_exempt_views
+
+    exempt = csrf_exempt_views(app)
+    assert set(exempt) == set(CSRF_EXEMPT)
+    for endpoint, kind in CSRF_EXEMPT.items():
+        assert exempt[endpoint].strip()
+        if kind == "read-only":
+            assert app.view_functions[endpoint].transaction_mode is TransactionMode.read_only
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, kind in CSRF_EXEMPT.items() if kind == "signature"))
+@pytest.mark.parametrize("fields", [{}, {"id_token": "not.a.token", "state": "x"},
+                                    {"id_token": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", "state": "x"}])
+def test_an_exempt_view_refuses_what_is_not_signed_and_writes_nothing(app, client, endpoint, fields):
+    """A post without our CSRF token and without a valid signature: a 4xx page, nothing written."""
+    from flask import url_for
+
+    with app.test_request_context():
+        url = url_for(endpoint)
+    before = _row_counts(app)
+    response = client.post(url, data=fields)
+    assert 400 <= response.status_code < 500 and "Traceback" not in response.get_data(as_text=True)
+    assert _row_counts(app) == before
+
+
+def test_the_read_only_exemption_writes_nothing_whatever_it_is_sent(make_app):
+    """The login initiation, posted without a CSRF token with a well-formed request for a
+    registered platform, answers and writes nothing."""
+    from course_engine.db import session, utcnow
+    from course_engine.lti import services
+    from course_engine.orgs.services import create_organisation
+    from tests.conftest import isolated_context
+
+    app = make_app(INTEGRATIONS_ALLOW_HTTP=True)
+    with isolated_context(app):
+        _exempt_login_writes_nothing(app, services, create_organisation("LMS org"), session, utcnow)
+
+
+def _exempt_login_writes_nothing(app, services, org, session, utcnow):
+    client = app.test_client()
+    services.save_platform(None, org, services.Registration(
+        name="LMS", issuer="http://lms.example", client_id="c1", auth_login_url="http://lms.example/auth",
+        auth_token_url="http://lms.example/token", key_set_url="http://lms.example/jwks", deployment_ids=["d1"],
+        instructor_team=None), now=utcnow())
+    session.commit()
+    before = _row_counts(app)
+    response = client.post("/lti/login", data={"iss": "http://lms.example", "login_hint": "u1", "client_id": "c1",
+                                               "target_link_uri": "http://localhost/lti/launch"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("http://lms.example/auth?")
+    assert _row_counts(app) == before

@@ -62,25 +62,47 @@ def register():
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
                key_func=_login_account_key, deduct_when=_failed)
 def login():
-    """Log in. The message for a wrong password and an unknown email is the same."""
+    """Log in. The message for a wrong password and an unknown email is the same.
+
+    When the email's domain belongs to an organisation with single sign-on, the page offers
+    "Sign in with your organisation" (the second button asks for it directly); when that
+    organisation has turned password login off for the person, a password is not checked.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm.from_request()
     status = 200
+    organisation = None
     if request.method == "POST":
         status = 400
+        organisation = services.organisation_sign_in_for(form.email.data or "")
+        if request.form.get("organisation"):
+            if organisation is None:
+                form.email.errors = ["No organisation signs in people with this email address here. "
+                                     "Log in with your password."]
+                return _login_page(form, None), 400
+            return _login_page(form, organisation), 200
+        if organisation is not None and not organisation.password_allowed:
+            form.password.errors = [f"{organisation.organisation_name} signs you in through its own system: "
+                                    "use \"Sign in with your organisation\"."]
+            return _login_page(form, organisation), 403
         if form.validate():
             try:
                 user = services.authenticate(form.email.data, form.password.data)
             except services.EmailNotConfirmed as exc:
                 flash(str(exc), "info")
-                return render_template("auth/login.html", form=form, next=""), 200
+                return render_template("auth/login.html", form=form, next="", organisation=organisation), 200
             if user is not None:
                 _start_session(user, remember=bool(form.remember.data))
                 return redirect(_safe_next(url_for("main.home")))
             form.password.errors.append("The email or password is not right.")
             status = 401
-    return render_template("auth/login.html", form=form, next=request.args.get("next", "")), status
+    return _login_page(form, organisation), status
+
+
+def _login_page(form, organisation):
+    return render_template("auth/login.html", form=form, next=request.values.get("next", ""),
+                           organisation=organisation)
 
 
 @bp.route("/confirm/<token>")

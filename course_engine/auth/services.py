@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -161,6 +162,65 @@ def change_name(user: User, full_name: str) -> None:
         raise AccountError("Enter your name as it should appear on certificates.", "full_name")
     user.full_name = full_name
     session.flush()
+
+
+# --- accounts other systems vouch for, and signing in elsewhere --------------------------
+
+#: Prefix of the stored "hash" of an account that has no password of its own (made by single
+#: sign-on or an LTI launch): not an Argon2 hash, so no password ever verifies against it,
+#: and random after the prefix, so the session id (see ``password_fingerprint``) is unique.
+NO_PASSWORD_PREFIX = "!no-password:"
+
+
+def create_external_account(email: str, full_name: str, *, email_confirmed: bool, now) -> User:
+    """An account for a person another system vouches for (their organisation's identity
+    provider, their LMS): no password until they choose one through "forgotten password".
+
+    :raises EmailAlreadyRegistered: the email has an account (callers never take it over).
+    """
+    email = normalise_email(email)
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise EmailAlreadyRegistered(email)
+    user = User(email=email, full_name=" ".join(full_name.split())[:200] or email.split("@")[0],
+                password_hash=NO_PASSWORD_PREFIX + secrets.token_urlsafe(24),
+                email_confirmed_at=now if email_confirmed else None, created_at=now,
+                password_changed_at=now, last_login_at=now)
+    session.add(user)
+    session.flush()
+    return user
+
+
+@dataclass(frozen=True)
+class OrganisationSignIn:
+    """How someone whose email belongs to an organisation with single sign-on may sign in."""
+
+    organisation_name: str
+    #: Where "Sign in with your organisation" leads (a link: the browser follows a redirect
+    #: to the identity provider, which a form could not do under our form-action policy).
+    url: str
+    #: False when the organisation has turned password login off for this person.
+    password_allowed: bool
+
+
+#: Finders added by features above ``auth`` (``sso``): email -> OrganisationSignIn or None.
+_ORGANISATION_SIGN_IN: list[Callable[[str], OrganisationSignIn | None]] = []
+
+
+def add_organisation_sign_in(finder: Callable[[str], OrganisationSignIn | None]) -> None:
+    """Let a feature say how people with some emails sign in (called from its ``init_app``)."""
+    if finder not in _ORGANISATION_SIGN_IN:
+        _ORGANISATION_SIGN_IN.append(finder)
+
+
+def organisation_sign_in_for(email: str) -> OrganisationSignIn | None:
+    """The organisation sign-in offered for ``email``, if any feature knows one."""
+    if not email or "@" not in email:
+        return None
+    for finder in _ORGANISATION_SIGN_IN:
+        found = finder(normalise_email(email))
+        if found is not None:
+            return found
+    return None
 
 
 # --- password reset ---------------------------------------------------------------------

@@ -77,6 +77,8 @@ class LiveServer:
             # strength is proved in tests/auth/test_passwords.py).
             COURSE_ENGINE_PASSWORD_HASH_TIME_COST="1", COURSE_ENGINE_PASSWORD_HASH_MEMORY_KIB="8",
             COURSE_ENGINE_PASSWORD_HASH_PARALLELISM="1",
+            # The SSO journey's identity provider runs on loopback over plain HTTP.
+            COURSE_ENGINE_INTEGRATIONS_ALLOW_HTTP="true",
             DEMO_PASSWORD=DEMO_PASSWORD)
         self.process = None
 

@@ -1,6 +1,6 @@
 """``flask reminders send``: learners with learning due within 7 days or overdue, managers a
 digest of their teams' overdue items, at most one per person per day, visible to the learner."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
@@ -12,7 +12,9 @@ from tests.employers.conftest import TODAY, assign, at, attempt
 
 
 def _now(days=0):
-    return datetime.now(timezone.utc) + timedelta(days=days)
+    """Noon on the test's day (plus ``days``): an hour later is still the same day whenever the
+    suite runs (datetime.now() + 1 hour crossed midnight after 23:00 UTC)."""
+    return datetime.combine(TODAY, time(12, 0), tzinfo=timezone.utc) + timedelta(days=days)
 
 
 def _send(app, now):
