@@ -111,7 +111,11 @@ def clean_logo(data: bytes, *, max_side: int = MAX_SIDE, max_pixels: int = MAX_P
             image = ImageOps.exif_transpose(image)
     except LogoRefused:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:
+        # Pillow's own limit (far above ours) is checked in ``open``, before ours can be.
+        raise LogoRefused(f"The image has far more pixels than a logo needs (the limit is "
+                          f"{max_pixels // 1_000_000} million). Save a smaller copy and upload that.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise LogoRefused(f"The file starts like a {kind} image but could not be read as one ({_reason(exc)}). "
                           "Open it in an image editor, save it again as PNG or JPEG, and upload that.") from None
     return _reencode(image, kind, max_side)

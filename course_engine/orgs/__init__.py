@@ -12,11 +12,11 @@ def init_app(app) -> None:
     from .services import has_employer_role
 
     app.register_blueprint(bp, url_prefix="/orgs")
-    for link in (OrgMenuLink("People", "Teams", "orgs.overview", also=("orgs.show_team",)),
-                 OrgMenuLink("People", "People", "orgs.list_people", also=("orgs.show_person",)),
-                 OrgMenuLink("People", "Invitations", "orgs.list_invitations"),
+    for link in (OrgMenuLink("People", "People", "orgs.list_people", also=("orgs.show_person",), order=10),
+                 OrgMenuLink("People", "Teams", "orgs.overview", also=("orgs.show_team",), order=20),
+                 OrgMenuLink("People", "Invitations", "orgs.list_invitations", order=30),
                  OrgMenuLink("People", "Upload staff", "orgs.upload_staff", admins_only=True,
-                             also=("orgs.preview_staff_import",)),
+                             also=("orgs.preview_staff_import",), order=40),
                  OrgMenuLink("Settings", "Audit log", "orgs.audit_log", admins_only=True, order=90)):
         add_to_org_menu(app, link)
     # Every page's menu needs to know whether the person manages or administers any

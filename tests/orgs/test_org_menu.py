@@ -11,7 +11,7 @@ from course_engine.navigation import ORG_MENU_GROUPS, OrgMenuLink, add_to_org_me
 #: The organisation's pages before grouping (11 links) plus the look page: all in the menu.
 ADMIN_PAGES = {
     "Reports": ["Summary", "Matrix", "Completions", "Practice insights"],
-    "People": ["Teams", "People", "Invitations", "Upload staff"],
+    "People": ["People", "Teams", "Invitations", "Upload staff"],
     "Learning": ["Assignments", "Certificates"],
     "Settings": ["Look", "Audit log"],
 }
@@ -36,7 +36,7 @@ def test_an_org_admin_has_every_page_in_four_groups(app):
 def test_a_manager_sees_no_admin_pages_and_no_empty_group(app):
     with app.test_request_context():
         groups = org_menu(app, "north", False, "orgs.overview")
-    assert _labels(groups) == {"Reports": ADMIN_PAGES["Reports"], "People": ["Teams", "People", "Invitations"],
+    assert _labels(groups) == {"Reports": ADMIN_PAGES["Reports"], "People": ["People", "Teams", "Invitations"],
                                "Learning": ["Assignments"]}
 
 
@@ -44,7 +44,7 @@ def test_pages_reached_from_a_menu_page_mark_its_group_and_link_as_the_current_p
     with app.test_request_context():
         groups = org_menu(app, "north", True, "orgs.show_team")
     people = next(g for g in groups if g.label == "People")
-    assert people.current and people.links[0].current == "true"
+    assert people.current and people.links[1].current == "true"
 
 
 def test_only_the_four_groups_exist(app):
