@@ -6,9 +6,13 @@ the ``page_look()`` template global the layout uses for its header. Other featur
 :func:`services.theme_for_organisation` (certificates, the SCORM packager) and may add
 :data:`services.PAGE_ORGANISATION` resolvers (``employers`` does, for assigned modules).
 """
+import logging
+
 from flask import Blueprint
+from sqlalchemy.exc import SQLAlchemyError
 
 bp = Blueprint("branding", __name__)
+log = logging.getLogger(__name__)
 
 #: ``app.extensions`` key: the per-worker cache of page looks by version.
 CACHE = "course_engine.branding.cache"
@@ -40,9 +44,14 @@ def _page_look_global(app):
         from .services import PAGE_ORGANISATION, look_for_page
 
         if "_page_look" not in g:
-            g._page_look = look_for_page(current_user._get_current_object(), g.get("organisation"),
-                                         request.endpoint, request.view_args, app.extensions[CACHE],
-                                         app.extensions[PAGE_ORGANISATION])
+            try:
+                g._page_look = look_for_page(current_user._get_current_object(), g.get("organisation"),
+                                             request.endpoint, request.view_args, app.extensions[CACHE],
+                                             app.extensions[PAGE_ORGANISATION])
+            except SQLAlchemyError:
+                # An error page drawn after the database failed still shows, in the site's look.
+                log.warning("page look not read: the database failed", exc_info=True)
+                g._page_look = None
         return g._page_look
 
     return page_look
