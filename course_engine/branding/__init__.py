@@ -32,7 +32,8 @@ def init_app(app) -> None:
 
     app.jinja_env.globals.update(page_look=_page_look_global(app), logo_url=logo_url,
                                  accent_stylesheet_url=accent_stylesheet_url)
-    add_to_org_menu(app, OrgMenuLink("Settings", "Look", "branding.edit_look", admins_only=True, order=10))
+    add_to_org_menu(app, OrgMenuLink("Settings", "Look", "branding.edit_look", admins_only=True, order=10,
+                                     also=("branding.save_look", "branding.upload_logo")))
 
 
 def _page_look_global(app):

@@ -26,7 +26,8 @@ def init_app(app) -> None:
                  OrgMenuLink("Reports", "Completions", "employers.completions", order=30),
                  OrgMenuLink("Reports", "Practice insights", "employers.insights", order=40,
                              also=("employers.module_insights",)),
-                 OrgMenuLink("Learning", "Assignments", "employers.assignments", order=10)):
+                 OrgMenuLink("Learning", "Assignments", "employers.assignments", order=10,
+                             also=("employers.create_assignment",))):
         add_to_org_menu(app, link)
     app.cli.add_command(reminders_cli)
 

@@ -12,9 +12,14 @@ def init_app(app) -> None:
     from .services import has_employer_role
 
     app.register_blueprint(bp, url_prefix="/orgs")
-    for link in (OrgMenuLink("People", "People", "orgs.list_people", also=("orgs.show_person",), order=10),
-                 OrgMenuLink("People", "Teams", "orgs.overview", also=("orgs.show_team",), order=20),
-                 OrgMenuLink("People", "Invitations", "orgs.list_invitations", order=30),
+    # ``also``: pages reached from a link, including the form posts that show their page again
+    # with an error, so the menu keeps its place.
+    for link in (OrgMenuLink("People", "People", "orgs.list_people", order=10,
+                             also=("orgs.show_person", "orgs.update_person", "orgs.add_delegate")),
+                 OrgMenuLink("People", "Teams", "orgs.overview", order=20,
+                             also=("orgs.show_team", "orgs.create_team", "orgs.rename_team", "orgs.add_team_manager")),
+                 OrgMenuLink("People", "Invitations", "orgs.list_invitations", also=("orgs.create_invitation",),
+                             order=30),
                  OrgMenuLink("People", "Upload staff", "orgs.upload_staff", admins_only=True,
                              also=("orgs.preview_staff_import",), order=40),
                  OrgMenuLink("Settings", "Audit log", "orgs.audit_log", admins_only=True, order=90)):

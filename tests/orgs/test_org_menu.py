@@ -68,3 +68,12 @@ def test_the_menu_on_a_page_has_the_groups_then_the_current_groups_pages(browser
     assert re.findall(r">([^<]+)</a>", links) == ADMIN_PAGES["People"]
     assert 'aria-current="page">People</a>' in links
     assert "<script" not in nav and "onclick" not in nav
+
+
+def test_a_form_shown_again_with_an_error_keeps_its_place_in_the_menu(app):
+    """A refused POST re-draws its page (400): the menu still shows that page's group."""
+    with app.test_request_context():
+        for endpoint, group in (("branding.save_look", "Settings"), ("orgs.create_invitation", "People"),
+                                ("employers.create_assignment", "Learning"), ("orgs.create_team", "People")):
+            current = [g.label for g in org_menu(app, "north", True, endpoint) if g.current]
+            assert current == [group], endpoint
