@@ -54,6 +54,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     from .navigation import menu_items, org_menu
     from .auth.access import has_site_role
+    from .scores import TEMPLATE_FILTERS
     from .security import csrf_token
 
     def nav_items():
@@ -67,3 +68,5 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(request=request, g=g, csrf_token=csrf_token, nav_items=nav_items, site_name=app.config["SITE_NAME"],
                                  has_site_role=lambda role: has_site_role(current_user, role),
                                  org_menu=lambda org_slug, is_admin: org_menu(app, org_slug, is_admin, request.endpoint))
+    # Points and scores read the same on every page (see scores.py).
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)

@@ -44,11 +44,12 @@ def module_prose(path: Path) -> list[str]:
     spec, problems = parse_module(path, modules_root=path.parent)
     if spec is None:
         raise ValueError("; ".join(str(p) for p in problems[:3]) or "not a scenario module")
-    parts = [spec.summary, spec.intro_html, spec.debrief_html]
+    # Conditional passages count too: every one of them is text some learner reads.
+    parts = [spec.summary, spec.intro_html, spec.debrief_html, *(p.html for p in spec.debrief_passages)]
     for scene in spec.scenes:
-        parts += [scene.title, scene.body_html]
+        parts += [scene.title, scene.body_html, *(p.html for p in scene.passages)]
         for choice in scene.choices:
-            parts += [choice.text, choice.feedback_html]
+            parts += [choice.text, choice.feedback_html, *(p.html for p in choice.feedback_passages)]
     return parts
 
 

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "course_engine"
 #: feature graph must have no cycle (so within a tier imports run one way too).
 TIERS = (
     {"application", "audit", "config", "content", "dates", "db", "documents", "errors", "forms", "jobs",
-     "links", "mail", "navigation", "security", "signals"},
+     "links", "mail", "navigation", "scores", "security", "signals"},
     {"auth"},
     {"orgs", "branding"},  # branding (the organisation's look) imports orgs, never the reverse
     {"authoring"},

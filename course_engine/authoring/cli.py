@@ -8,7 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..content import export_gift, new_module_text, new_quiz_text
+from ..content import new_module_text, new_quiz_text
+from ..content.gift import export_gift_report
 from ..db import commit_and_run_callbacks
 from .services import check_content, sync_content
 
@@ -30,19 +31,26 @@ def _print_problems(problems) -> None:
 
 @content_cli.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-def check_command(paths):
-    """Check content for every problem; exit 1 if there are errors (warnings don't fail)."""
+@click.option("--kind", type=click.Choice(["module", "quiz"]),
+              help="What the given files are, when their content cannot tell.")
+def check_command(paths, kind):
+    """Check content for every problem; exit 1 if there are errors (warnings don't fail),
+    or if anything given could not be checked."""
     from ..content import check_paths
 
     if paths:
-        report = check_paths(list(paths))
+        report = check_paths(list(paths), kind=kind)
     else:
         modules_dir, quizzes_dir = content_dirs()
         click.echo(f"Checking {modules_dir} and {quizzes_dir} …")
         report = check_content(modules_dir, quizzes_dir)
     _print_problems(report.problems)
+    nothing = not paths and report.module_count + report.quiz_count == 0
+    if nothing:
+        click.secho(f"Nothing was checked: {modules_dir} and {quizzes_dir} hold no module and no quiz bank. "
+                    "Set MODULES_DIR and QUIZZES_DIR to your content folders (see README).", fg="red", err=True)
     click.echo(report.summary())
-    if report.errors:
+    if report.errors or nothing:
         sys.exit(1)
 
 
@@ -95,9 +103,9 @@ def export_gift_command(quiz_id, output):
     if quiz is None:
         known = ", ".join(sorted(report.quizzes)) or "none"
         raise click.ClickException(f"No valid quiz with id '{quiz_id}'. Quizzes available: {known}.")
-    text = export_gift(quiz)
+    export = export_gift_report(quiz)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(quiz.questions)} questions to {output}.", err=True)
+        Path(output).write_text(export.text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(export.text, nl=False)
+    click.echo(export.summary(output or "standard output"), err=True)

@@ -72,12 +72,23 @@ def issue_missing():
 @bp.route("/certificates/<number>.pdf")
 @login_required
 def download_pdf(number: str):
-    """The PDF exactly as issued (owner only: anyone else gets 404)."""
+    """The PDF exactly as issued, as a file to keep (owner only: anyone else gets 404)."""
+    return _pdf(number, "attachment")
+
+
+@bp.route("/certificates/<number>/view.pdf")
+@login_required
+def view_pdf(number: str):
+    """The same PDF, opened in the browser's viewer (owner only)."""
+    return _pdf(number, "inline")
+
+
+def _pdf(number: str, disposition: str):
     certificate = services.owned_certificate(current_user.id, number)
     if certificate is None:
         abort(404)
     return Response(certificate.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{certificate.number}.pdf"',
+        "Content-Disposition": f'{disposition}; filename="{services.pdf_filename(certificate)}"',
         "Cache-Control": "private, no-store"})
 
 

@@ -36,7 +36,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import exists, select
 
 from ..auth.models import Actor, User
-from ..authoring.models import ModuleVersion
+from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec
 from ..branding.services import stored_logo, theme_for_organisation
 from ..dates import add_months
@@ -297,6 +297,14 @@ def owned_certificate(user_id: int, number: str) -> Certificate | None:
     if canonical is None:
         return None
     return session.scalar(select(Certificate).where(Certificate.user_id == user_id, Certificate.number == canonical))
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    """``cpd-certificate-<module slug>-<number>.pdf``: says what it is in a downloads folder,
+    and stays unique per certificate. Slug and number are ASCII letters, digits and hyphens."""
+    slug = session.scalar(select(ContentModule.slug).join(Completion, Completion.module_id == ContentModule.id)
+                          .where(Completion.id == certificate.completion_id))
+    return f"cpd-certificate-{slug or 'module'}-{certificate.number}.pdf"
 
 
 def find_by_number(number: str) -> Certificate | None:

@@ -31,7 +31,8 @@ from .specs import (
     SceneSpec,
     SourceSpec,
 )
-from .validate import ContentReport, check_paths, check_tree, parse_quiz_file
+from .check_paths import check_paths
+from .validate import ContentReport, check_tree, parse_quiz_file
 from .versioning import content_hash
 
 __all__ = [

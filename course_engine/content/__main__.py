@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .validate import check_paths
+from .check_paths import KINDS, check_paths
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,8 +21,13 @@ def main(argv: list[str] | None = None) -> int:
         help="a folder holding modules/ and quizzes/, one of those folders, or files "
         "(default: the current folder)",
     )
+    check.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="what the given files are, when their content cannot tell (module or quiz)",
+    )
     args = parser.parse_args(argv)
-    report = check_paths(args.paths or None)
+    report = check_paths(args.paths or None, kind=args.kind)
     for problem in report.problems:
         print(problem)
     print(report.summary())

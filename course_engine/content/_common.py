@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import yaml
 
 from .problems import ProblemList
+from .yaml_words import TAB_MESSAGE, explain_yaml_error, leading_tab
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python loader if it is missing
     _Loader = yaml.CSafeLoader
@@ -89,13 +90,8 @@ def split_front_matter(lines: list[str], problems: ProblemList, what: str) -> Fr
     try:
         node = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError as exc:
-        problems.error(
-            yaml_problem_line(exc, 2),
-            "yaml",
-            f"The settings at the top could not be read: {yaml_problem_text(exc)}. "
-            "Check the indentation, that each setting is 'name: value', and put quotes "
-            "around values containing ':' or '#'.",
-        )
+        line, message = explain_yaml_error(exc, lines[1:end], 2)
+        problems.error(line, "yaml", f"The settings at the top could not be read. {message}")
         return None
     if node is None:
         return FrontMatter({}, {}, end + 1, end + 1)
@@ -186,23 +182,25 @@ def simple_yaml_mapping(text: str) -> dict | None:
 
 
 def load_yaml_block(
-    text: str, first_line: int, problems: ProblemList, where: str
+    text: str, first_line: int, problems: ProblemList, where: str, raw_lines: list[str] | None = None
 ) -> tuple[object, bool]:
     """Parse a small YAML block; on error report it (mapped to the file line) and
-    return ``(None, False)``."""
+    return ``(None, False)``.
+
+    :param raw_lines: the block's lines before dedenting, so a tab is named on its own line.
+    """
+    tab = leading_tab(raw_lines) if raw_lines and "\t" in "".join(raw_lines) else None
+    if tab is not None:
+        problems.error(first_line + tab, "yaml", f"The settings under {where} could not be read. {TAB_MESSAGE}")
+        return None, False
     fast = simple_yaml_mapping(text)
     if fast is not None:
         return fast, True
     try:
         return yaml.load(text, Loader=_Loader), True
     except yaml.YAMLError as exc:
-        problems.error(
-            yaml_problem_line(exc, first_line),
-            "yaml",
-            f"The settings under {where} could not be read: {yaml_problem_text(exc)}. "
-            "Each setting goes on its own line as 'name: value', indented under the item; "
-            "put quotes around values containing ': ' or ' #'.",
-        )
+        line, message = explain_yaml_error(exc, text.split("\n"), first_line)
+        problems.error(line, "yaml", f"The settings under {where} could not be read. {message}")
         return None, False
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import markdown_render as mr
@@ -82,6 +83,12 @@ def _split_answers(s: str) -> list[str]:
 
 
 def _to_html(text: str, fmt: str, block: bool) -> str:
+    """Text as HTML in its format: its own leading ``[format]`` tag if it has one (as Moodle
+    reads every answer and feedback), else the question's format ``fmt``."""
+    own = _FORMAT.match(text)
+    if own:
+        fmt = own.group(1).lower()
+        text = text[own.end():]
     text = _unescape(text).strip()
     if not text:
         return ""
@@ -174,7 +181,16 @@ class _GiftParser:
         inner = text[open_at + 1 : close_at]
         after = text[close_at + 1 :]
         aline = line_at(open_at)
-        if after.strip():
+        stray = after.strip()
+        if stray and (not re.search(r"\w", stray) or "}" in stray or "{" in stray):
+            p.error(
+                line_at(close_at),
+                "gift-malformed-end",
+                f"This question has stray characters '{stray[:20]}' after its closing '}}'. Remove "
+                "them, or escape a brace meant as text as '\\}'.",
+            )
+            return
+        if stray:
             p.error(
                 aline,
                 "gift-missing-word",
@@ -343,11 +359,43 @@ def _weight(w: float) -> str:
     return f"{w:.5f}".rstrip("0").rstrip(".")
 
 
+@dataclass(frozen=True)
+class GiftExport:
+    """What ``export_gift_report`` wrote: the text, the questions written, and what it left
+    out (question id, why) and what it could not keep (question id, what, why)."""
+
+    text: str
+    written: tuple[str, ...]
+    left_out: tuple[tuple[str, str], ...]
+    not_kept: tuple[tuple[str, str], ...]
+
+    def summary(self, where: str) -> str:
+        n = len(self.written)
+        lines = [f"Wrote {n} question{'s' if n != 1 else ''} to {where}."]
+        for qid, why in self.left_out:
+            lines.append(f"Left out '{qid}': {why}.")
+        for qid, what in self.not_kept:
+            lines.append(f"In '{qid}': {what}.")
+        return "\n".join(lines)
+
+
+def export_gift_report(quiz: QuizSpec) -> GiftExport:
+    """Export ``quiz`` and say exactly what was written and what was not (and why)."""
+    text = export_gift(quiz)
+    left_out = tuple((q.id, "it is an ordering question, and GIFT has no ordering type")
+                     for q in quiz.questions if q.type == "ordering")
+    written = tuple(q.id for q in quiz.questions if q.type != "ordering")
+    not_kept = tuple((q.id, f"'keep last' on option {o.index + 1} is not kept: Moodle has no such setting, "
+                            "so it may shuffle that option")
+                     for q in quiz.questions if q.type != "ordering" for o in q.options if o.keep_last)
+    return GiftExport(text, written, left_out, not_kept)
+
+
 def export_gift(quiz: QuizSpec) -> str:
     """Write a quiz as a GIFT bank Moodle can import (all text in ``[html]`` format).
 
     Ordering questions have no GIFT equivalent: they are left out with a comment saying so.
-    ``keep_last`` is not kept (Moodle has no such setting).
+    ``keep_last`` is not kept (Moodle has no such setting). ``export_gift_report`` says both.
     """
     out = [
         f"// id: {quiz.id}",

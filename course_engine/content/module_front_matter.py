@@ -55,6 +55,16 @@ def check_front_matter(data: dict, key_lines: dict[str, int], p: ProblemList) ->
                 f"{', '.join(sorted(FIELDS))}.",
             )
     for key in REQUIRED_FIELDS:
+        if key == "fictional" and data.get(key) is None:
+            ok = False
+            p.error(
+                1,
+                "field-missing",
+                "The module has no 'fictional' setting. Add 'fictional: true' between the '---' "
+                "lines at the top: the value must be true, to confirm the case study is a fictional "
+                "vignette and no real person can be recognised in it.",
+            )
+            continue
         if data.get(key) is None or data.get(key) == "":
             ok = False
             p.error(

@@ -30,6 +30,7 @@ from .specs import (
 )
 from .versioning import content_hash
 
+DEEP_SCENE_HEADING = re.compile(r"^(#{3,6})[ \t]+(.*?)[ \t]*\{#([^}]*)\}[ \t]*$")
 IMAGE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 
 IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
@@ -278,6 +279,16 @@ class _ModuleParser(SceneParsing, PassageParsing, CalloutRendering):
                 sections[-1].lines.append((lineno, line))
                 continue
             m = HEADING_ID.match(line) if line.startswith("## ") else None
+            deep = DEEP_SCENE_HEADING.match(line) if m is None and not debrief_seen else None
+            if deep is not None:
+                self.problems.error(
+                    lineno,
+                    "scene-heading-level",
+                    f"'{line.strip()}' has a scene id but starts with '{deep.group(1)}'. Scenes start "
+                    f"with two: '## {deep.group(2)} {{#{deep.group(3)}}}'. (Use '###' without an "
+                    "id for a heading inside a scene's text.)",
+                )
+                m = HEADING_ID.match(f"## {deep.group(2)} {{#{deep.group(3)}}}")
             if m is None:
                 sections[-1].lines.append((lineno, line))
                 continue

@@ -27,6 +27,10 @@ from .specs import (
 LONG_SCENE_WORDS = 600
 CHOICE_LINE = re.compile(r"^[-*+][ \t]+\[\[(.*)\]\][ \t]*$")
 CHOICE_LIKE = re.compile(r"^[-*+][ \t]+.*\[\[")
+#: Near-misses of a choice line: no '- ' in front, or indented under the text.
+CHOICE_NO_DASH = re.compile(r"^\[\[(.*->.*)\]\][ \t]*$")
+CHOICE_INDENTED = re.compile(r"^([ \t]+)[-*+][ \t]+\[\[(.*)\]\][ \t]*$")
+FOLDED_KEY = re.compile(r"^[ \t]*(feedback|why):[ \t]*[|>][-+0-9]*[ \t]*$")
 ROUTE_LINE = re.compile(r"^->[ \t]*(?:if[ \t]+(.+?)|(otherwise))[ \t]*:[ \t]*(\S+)[ \t]*$")
 CONDITION = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*(>=|<=|==|!=|>|<)[ \t]*(-?\d+)$")
 EFFECT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)[ \t]*([+\-=])[ \t]*(\d+)$")
@@ -94,14 +98,32 @@ class SceneParsing:
                 i += 1
                 continue
             m = CHOICE_LINE.match(line) if line[:1] in "-*+" else None
+            indent = ""
+            if m is None and line[:2] == "[[" and CHOICE_NO_DASH.match(line):
+                m = CHOICE_NO_DASH.match(line)
+                p.error(lineno, "choice-no-dash",
+                        f"This line looks like a choice but does not start with '- ', so learners would "
+                        f"see it as text. Write it as '- {line.strip()}' (a dash and a space first), "
+                        "with its settings indented under it.")
+            elif m is None and line[:1] in " \t" and "[[" in line and CHOICE_INDENTED.match(line):
+                m = CHOICE_INDENTED.match(line)
+                indent = m.group(1)
+                p.error(lineno, "choice-indented",
+                        f"This choice is indented, so it would be read as part of the text. Start "
+                        f"choice lines at the beginning of the line: '{line.strip()}', with its "
+                        "settings indented two spaces under it.")
+                m = CHOICE_LINE.match(line.strip())
             if m:
                 block: list[str] = []
                 i += 1
-                while i < n and (not lines[i][1].strip() or lines[i][1][:1] in " \t"):
-                    block.append(lines[i][1])
+                while i < n and (not lines[i][1].strip() or
+                                 (lines[i][1][:1] in " \t" and lines[i][1].startswith(indent)
+                                  and len(lines[i][1]) - len(lines[i][1].lstrip()) > len(indent))):
+                    block.append(lines[i][1][len(indent):])
                     i += 1
                 while block and not block[-1].strip():
                     block.pop()
+                i = self.absorb_unindented_feedback(lines, i, block, lineno)
                 choice_blocks.append((lineno, m.group(1), block))
                 continue
             if line[:1] in "-*+" and CHOICE_LIKE.match(line):
@@ -207,6 +229,26 @@ class SceneParsing:
         )
         return scene, rendered.words
 
+    def absorb_unindented_feedback(self, lines, i: int, block: list[str], choice_line: int) -> int:
+        """``feedback: >`` (or ``|``) as a choice's last setting with its text not indented
+        under it: one message at the first such line, and the text read as the feedback."""
+        if not block or not FOLDED_KEY.match(block[-1]) or i >= len(lines):
+            return i
+        first = lines[i]
+        text = first[1]
+        if not text.strip() or text[:1] in "-*+#>" or text.startswith("->"):
+            return i
+        key = FOLDED_KEY.match(block[-1]).group(1)
+        self.problems.error(
+            first[0], "feedback-not-indented",
+            f"The text after '{key}: >' is not indented, so it is not part of the choice. Indent "
+            f"each of its lines under '{key}:' (four spaces in all), e.g. '    {text.strip()[:40]}'.")
+        while i < len(lines) and lines[i][1].strip() and lines[i][1][:1] not in "-*+#>" \
+                and not lines[i][1].startswith("->"):
+            block.append("    " + lines[i][1])
+            i += 1
+        return i
+
     def parse_route(self, lineno: int, line: str) -> RouteSpec | None:
         m = ROUTE_LINE.match(line)
         if not m:
@@ -257,7 +299,7 @@ class SceneParsing:
                 km = SETTING_LINE.match(bl)
                 if km and km.group(1) not in key_lines:
                     key_lines[km.group(1)] = lineno + 1 + off
-            value, ok = load_yaml_block(raw, lineno + 1, p, f"the choice '{text}'")
+            value, ok = load_yaml_block(raw, lineno + 1, p, f"the choice '{text}'", block)
             if not ok:
                 self.broken = True
                 return None

@@ -39,6 +39,8 @@ CODES = frozenset(
     passage-close-alone passage-empty passage-nested passage-malformed passage-else-alone
     passage-unclosed passage-reflect passage-in-intro feedback-reflect
     assert-unproven condition-always condition-never paths-too-many
+    file-extension kind-unclear path-not-content nothing-checked
+    gift-malformed-end choice-no-dash choice-indented feedback-not-indented scene-heading-level option-numbered
     """.split()
 )
 

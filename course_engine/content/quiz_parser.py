@@ -28,6 +28,10 @@ from .versioning import file_hash
 QUIZ_FIELDS = ("id", "title", "draw", "shuffle")
 CHECKBOX = re.compile(r"^[-*+][ \t]+\[( |x|X|-?\d+(?:\.\d+)?%)\][ \t]+(.*?)[ \t]*$")
 NUMBERED = re.compile(r"^\d+[.)][ \t]+(.*?)[ \t]*$")
+#: A numbered line written where a checkbox option belongs: '1. [x] text', or followed by
+#: an indented option setting.
+NUMBERED_MARK = re.compile(r"^\[(x|X| |\d+(?:\.\d+)?%)\][ \t]+(.*)$")
+OPTION_SETTING = re.compile(r"^[ \t]+(?:feedback|keep_last)[ \t]*:")
 OPTION_KEYS = ("feedback", "keep_last")
 EPS = 1e-4
 
@@ -320,6 +324,29 @@ def _parse_question(
             continue
         m = CHECKBOX.match(text) if has_checkbox else None
         nm = NUMBERED.match(text) if numbered_options else None
+        slip = None if m else NUMBERED.match(text)
+        if slip is not None:
+            marked = NUMBERED_MARK.match(slip.group(1))
+            following = rest[j + 1][1] if j + 1 < len(rest) else ""
+            if marked or (not numbered_options and OPTION_SETTING.match(following)):
+                mark, otext = (marked.group(1), marked.group(2)) if marked else (" ", slip.group(1))
+                problems.error(
+                    ln,
+                    "option-numbered",
+                    f"This option is written as a numbered item ('{text.strip()[:40]}'), so it would "
+                    f"not be an option. Write options as '- [x] {otext[:30]}' for a right answer or "
+                    f"'- [ ] {otext[:30]}' for a wrong one; numbered lists are only for ordering "
+                    "questions.",
+                )
+                block = []
+                j += 1
+                while j < len(rest) and (not rest[j][1].strip() or rest[j][1][:1] in " \t"):
+                    block.append(rest[j][1])
+                    j += 1
+                while block and not block[-1].strip():
+                    block.pop()
+                raw_options.append((ln, mark, otext, block))
+                continue
         if m or nm:
             mark, otext = (m.group(1), m.group(2)) if m else ("#", nm.group(1))
             block = []
@@ -363,7 +390,7 @@ def _parse_question(
     for idx, (ln, mark, otext, block) in enumerate(raw_options):
         settings_map: dict = {}
         if block:
-            value, ok = load_yaml_block(dedent_block(block), ln + 1, problems, f"option '{otext}'")
+            value, ok = load_yaml_block(dedent_block(block), ln + 1, problems, f"option '{otext}'", block)
             if ok and isinstance(value, dict):
                 settings_map = value
             elif ok:

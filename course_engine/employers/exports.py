@@ -11,6 +11,7 @@ from datetime import date
 from typing import Iterable, Iterator
 
 from ..documents import safe_cell
+from ..scores import score_percent
 from . import queries
 
 
@@ -65,7 +66,7 @@ COMPLETION_HEADER = ["Name", "Email", "Team", "Module", "Version", "Completed (U
 def completion_values(row: queries.CompletionRow) -> list[str]:
     return [row.name, row.email, row.team_name, row.module_title, str(row.version),
             row.completed_at.strftime("%Y-%m-%d %H:%M"),
-            "" if row.score_percent is None else f"{row.score_percent:.0f}%", str(row.cpd_minutes)]
+            "" if row.score_percent is None else score_percent(row.score_percent), str(row.cpd_minutes)]
 
 
 def completions_csv(scope, filters, module_ids) -> Iterator[str]:

@@ -1,6 +1,6 @@
 """Learner forms. The scenario's choice form is written by hand in the template (its options
 come from content), and checked by the service."""
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import BaseForm
@@ -15,3 +15,12 @@ class FinalReflectionForm(BaseForm):
         [DataRequired("Write how this will change your practice, and the impact on the people you work with."),
          Length(max=10_000)],
         description="Think about the children and families you work with, and your own assumptions.")
+
+
+class StartModuleForm(BaseForm):
+    """The content-warning gate before a module starts. Checked on the server (the page sets
+    ``novalidate``, so the browser's own bubble never replaces the error summary)."""
+
+    acknowledge = BooleanField(
+        "I have read the content warning and know where to find support",
+        [DataRequired("Confirm that you have read the content warning and know where to find support.")])

@@ -37,6 +37,10 @@ class ScenarioAttempt(Base):
     #: None while on the introduction.
     current_scene_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     counters: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: Facts established and scenes visited so far on this attempt (sorted ids), for the
+    #: passages that follow the learner's path (docs/format.md, "Facts and conditional passages").
+    facts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    visited: Mapped[list[str]] = mapped_column(JSON, default=list)
     step: Mapped[int] = mapped_column(Integer, default=0)
     ending_scene_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -65,6 +69,9 @@ class Decision(Base):
     judgement: Mapped[str] = mapped_column(String(20))
     target_scene_id: Mapped[str] = mapped_column(String(100))
     counters_after: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: The facts and visited scenes after the choice: its feedback's passages are read with them.
+    facts_after: Mapped[list[str]] = mapped_column(JSON, default=list)
+    visited_after: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     attempt: Mapped[ScenarioAttempt] = relationship()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 
 from .. import signals
 from ..auth.services import RowsWithUser
@@ -75,6 +75,15 @@ class Position:
     active_seconds: int
     #: The learner's saved reflection answers in this attempt, by prompt id.
     journal: dict[str, SavedAnswer]
+    #: Decisions recorded so far in this attempt (the scene page's "Decision 2 of up to 5").
+    decisions_made: int = 0
+    #: Facts established and scenes visited so far (conditional passages read them).
+    facts: frozenset[str] = frozenset()
+    visited: frozenset[str] = frozenset()
+
+    def state(self) -> State:
+        """The engine's state at this position (at a scene)."""
+        return State(self.current_scene_id or "", dict(self.counters), self.facts, self.visited)
 
 
 def _position_from_rows(rows) -> Position | None:
@@ -83,14 +92,20 @@ def _position_from_rows(rows) -> Position | None:
         return None
     journal = {row.prompt_id: SavedAnswer(row.answer, row.updated_at) for row in rows if row.prompt_id is not None}
     return Position(first.id, first.module_id, first.version_id, first.content_hash, first.status, first.step,
-                    first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal)
+                    first.current_scene_id, first.counters, first.last_active_at, first.active_seconds, journal,
+                    first.decisions_made, frozenset(first.facts or ()), frozenset(first.visited or ()))
 
+
+# Counted in the position's own statement, so the scene page keeps its one query.
+_DECISIONS_MADE = (select(func.count(Decision.id)).where(Decision.attempt_id == ScenarioAttempt.id)
+                   .correlate(ScenarioAttempt).scalar_subquery().label("decisions_made"))
 
 # One row per saved journal answer (or one row with none).
 _POSITION = (select(ScenarioAttempt.id, ScenarioAttempt.module_id, ScenarioAttempt.version_id, ModuleVersion.content_hash,
                     ScenarioAttempt.status, ScenarioAttempt.step, ScenarioAttempt.current_scene_id,
                     ScenarioAttempt.counters, ScenarioAttempt.last_active_at, ScenarioAttempt.active_seconds,
-                    JournalEntry.prompt_id, JournalEntry.answer, JournalEntry.updated_at)
+                    ScenarioAttempt.facts, ScenarioAttempt.visited, JournalEntry.prompt_id, JournalEntry.answer,
+                    JournalEntry.updated_at, _DECISIONS_MADE)
              .join(ModuleVersion, ModuleVersion.id == ScenarioAttempt.version_id)
              .outerjoin(JournalEntry, JournalEntry.attempt_id == ScenarioAttempt.id)
              .where(ScenarioAttempt.id == bindparam("attempt_id"), ScenarioAttempt.user_id == bindparam("user_id")))
@@ -148,11 +163,12 @@ def make_choice(position: Position, spec: ModuleSpec, shown_step: int, shown_sce
     choice_scene, index = parse_choice_key(choice_key)
     if scene is None or scene.kind != "choices" or choice_scene != scene.id or index >= len(scene.choices):
         raise LearningError("That choice is not one of the options on this page. Choose one of the options shown.")
-    state = choose(spec, State(scene.id, dict(position.counters)), index)
+    state = choose(spec, position.state(), index)
     choice = scene.choices[index]
     decision = {"attempt_id": position.id, "step": shown_step, "scene_id": scene.id, "choice_index": index,
                 "judgement": choice.judgement, "target_scene_id": state.scene_id,
-                "counters_after": dict(state.counters), "created_at": now}
+                "counters_after": dict(state.counters), "facts_after": sorted(state.facts),
+                "visited_after": sorted(state.visited), "created_at": now}
     if not _claim(position, shown_step, _arrival(position, spec, state, now), decision):
         return STALE
     signals.decision_recorded.send(current_app._get_current_object(), attempt_id=position.id, step=shown_step,
@@ -169,15 +185,17 @@ def continue_junction(position: Position, spec: ModuleSpec, shown_step: int, sho
     scene = spec.scene(position.current_scene_id)
     if scene.kind != "junction":
         raise LearningError("There is nothing to continue from here.")
-    state = continue_from_junction(spec, State(scene.id, dict(position.counters)))
+    state = continue_from_junction(spec, position.state())
     if not _claim(position, shown_step, _arrival(position, spec, state, now)):
         return STALE
     return MoveResult(MoveOutcome.applied)
 
 
 def _arrival(position: Position, spec: ModuleSpec, state: State, now: datetime) -> dict:
-    """Column values for arriving at ``state`` (the scene, counters, and an ending if it is one)."""
-    values = {"current_scene_id": state.scene_id, "counters": dict(state.counters), "last_active_at": now,
+    """Column values for arriving at ``state`` (the scene, counters, facts, visited scenes, and
+    an ending if it is one)."""
+    values = {"current_scene_id": state.scene_id, "counters": dict(state.counters), "facts": sorted(state.facts),
+              "visited": sorted(state.visited), "last_active_at": now,
               "active_seconds": active_seconds_after(position.last_active_at, position.active_seconds, now)}
     if spec.scene(state.scene_id).kind == "ending":
         values.update(status=AttemptStatus.scenario_done, ending_scene_id=state.scene_id, scenario_finished_at=now)
@@ -201,3 +219,15 @@ def _claim_statement(columns: tuple[str, ...]):
     return (attempts.update()
             .where(attempts.c.id == bindparam("attempt_id"), attempts.c.step == bindparam("shown_step"))
             .values({name: bindparam(name, type_=attempts.c[name].type) for name in columns}))
+
+
+def feedback_state(decision) -> State:
+    """The state right after a recorded decision (its feedback's passages are read with it)."""
+    return State(decision.target_scene_id, dict(decision.counters_after), frozenset(decision.facts_after or ()),
+                 frozenset(decision.visited_after or ()))
+
+
+def final_state(attempt) -> State:
+    """The state of a finished attempt at its ending (the ending's and the debrief's passages)."""
+    return State(attempt.ending_scene_id or "", dict(attempt.counters), frozenset(attempt.facts or ()),
+                 frozenset(attempt.visited or ()))

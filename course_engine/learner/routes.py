@@ -7,11 +7,12 @@ from flask_login import current_user, login_required
 
 from ..authoring.services import published_versions
 from ..content import recommended_path
+from ..content.progress import decision_count
 from ..auth.access import login_required_with
 from ..db import TransactionMode, transaction, utcnow
 from ..orgs.services import memberships_for
 from . import bp, player, services
-from .forms import FinalReflectionForm
+from .forms import FinalReflectionForm, StartModuleForm
 from .models import AttemptStatus
 
 STALE_MESSAGE = ("That page was out of date (perhaps the back button, a second tab or a double click), "
@@ -83,26 +84,32 @@ def show_module(slug: str):
     found = services.published_module(slug)
     if found is None:
         abort(404)
-    module, version = found
+    return _module_page(*found, StartModuleForm.from_request())
+
+
+def _module_page(module, version, form: StartModuleForm, status: int = 200):
     from ..authoring.services import module_spec
 
     spec = module_spec(version)
     attempt = services.open_attempt(current_user.id, module.id)
-    completions = [c for c, _t, s in services.completions_for(current_user.id) if s == slug]
+    completions = [c for c, _t, s in services.completions_for(current_user.id) if s == module.slug]
     return render_template("learner/module.html", module=module, version=version, spec=spec, attempt=attempt,
-                           completions=completions)
+                           completions=completions, form=form), status
 
 
 @bp.route("/modules/<slug>/start", methods=["POST"])
 @login_required
 def start_attempt(slug: str):
-    """Start (or restart) the module: a new attempt; an unfinished one is kept as abandoned."""
+    """Start (or restart) the module: a new attempt; an unfinished one is kept as abandoned.
+
+    Only once the learner has ticked that they read the content warning: otherwise the module
+    page again, with the error summary every form has (400, nothing started)."""
     found = services.published_module(slug)
     if found is None:
         abort(404)
-    if request.form.get("acknowledge") != "yes":
-        flash("Please confirm you have read the content warning before you start.", "error")
-        return redirect(url_for("learner.show_module", slug=slug))
+    form = StartModuleForm.from_request()
+    if not form.validate():
+        return _module_page(*found, form, 400)
     attempt = services.start_attempt(current_user.id, found[0], utcnow())
     return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
 
@@ -122,7 +129,9 @@ def play(attempt_id: int, position: player.Position | None):
     spec = player.spec_at(position)
     scene = spec.scene(position.current_scene_id) if position.current_scene_id else None
     return render_template("learner/scene.html", attempt=position, spec=spec, scene=scene,
-                           journal=position.journal if scene else {}, choice_error=None)
+                           scene_html=position.state().sees(scene.body_html, scene.passages) if scene else "",
+                           journal=position.journal if scene else {}, choice_error=None,
+                           decisions=decision_count(spec))
 
 
 def _after_move(attempt_id: int, result: player.MoveResult):
@@ -156,9 +165,12 @@ def choose(attempt_id: int, position: player.Position | None):
     step, scene_id, key = _shown_step(), request.form.get("scene", ""), request.form.get("choice", "")
     spec = player.spec_at(position)
     if not key and step == position.step and scene_id == position.current_scene_id:
-        return render_template("learner/scene.html", attempt=position, spec=spec,
-                               scene=spec.scene(position.current_scene_id), journal=position.journal,
-                               choice_error="Choose one of the options before you continue."), 400
+        scene = spec.scene(position.current_scene_id)
+        return render_template("learner/scene.html", attempt=position, spec=spec, scene=scene,
+                               scene_html=position.state().sees(scene.body_html, scene.passages),
+                               journal=position.journal,
+                               choice_error="Choose one of the options before you continue.",
+                               decisions=decision_count(spec)), 400
     try:
         result = player.make_choice(position, spec, step, scene_id, key, utcnow())
     except services.LearningError as exc:
@@ -193,8 +205,25 @@ def feedback(attempt_id: int, step: int):
     scene = spec.scene(decision.scene_id)
     choice = scene.choices[decision.choice_index]
     latest = decision.step == attempt.step - 1
+    evidence, evidence_in_feedback = _evidence_for(scene, choice)
+    feedback_html = player.feedback_state(decision).sees(choice.feedback_html, choice.feedback_passages)
     return render_template("learner/feedback.html", attempt=attempt, spec=spec, scene=scene, choice=choice,
-                           decision=decision, latest=latest)
+                           decision=decision, latest=latest, evidence=evidence,
+                           evidence_in_feedback=evidence_in_feedback, feedback_html=feedback_html)
+
+
+def _evidence_for(scene, choice) -> tuple[list, bool]:
+    """The EVIDENCE callouts that bear on a decision, and whether they are the choice's own.
+
+    A choice's feedback may carry its own evidence callouts (``feedback_callouts``, which the
+    content core also renders in place in ``feedback_html``, where the author put them);
+    those are the evidence. A choice without any falls back to the evidence of the scene
+    where the decision was made, which the page shows beside the feedback under its own heading.
+    """
+    own = [c for c in choice.feedback_callouts if c.kind == "evidence"]
+    if own:
+        return own, True
+    return [c for c in scene.callouts if c.kind == "evidence"], False
 
 
 @bp.route("/attempts/<int:attempt_id>/journal/<prompt_id>", methods=["POST"])
@@ -227,7 +256,11 @@ def debrief(attempt_id: int):
     now = utcnow()
     panels = [requirement.debrief_panel(attempt, spec, now)
               for requirement in current_app.extensions.get(services.REQUIREMENTS, ())]
-    return render_template("learner/debrief.html", attempt=attempt, spec=spec, ending=spec.scene(attempt.ending_scene_id),
+    ending = spec.scene(attempt.ending_scene_id)
+    at_end = player.final_state(attempt)
+    return render_template("learner/debrief.html", attempt=attempt, spec=spec, ending=ending,
+                           ending_html=at_end.sees(ending.body_html, ending.passages),
+                           debrief_html=at_end.sees(spec.debrief_html, spec.debrief_passages),
                            taken=taken, recommended=recommended, requirement_panels=[p for p in panels if p],
                            missing=services.what_is_missing(attempt, now), completion=services.completion_for(attempt),
                            reflection=services.final_reflection_for(attempt))

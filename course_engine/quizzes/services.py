@@ -104,29 +104,92 @@ def drawn_questions(attempt: ScenarioAttempt, quiz_attempt: QuizAttempt) -> list
     return [(quiz.question(qid), order) for qid, order in quiz_attempt.drawn]
 
 
-def parse_answers(quiz_attempt: QuizAttempt, attempt: ScenarioAttempt, form: dict[str, list[str]]) -> dict[str, list[int]]:
-    """Turn submitted fields ``q-<question id>`` into option indices, rejecting anything not
-    on the page (a question not drawn, an option the question does not have)."""
+@dataclass(frozen=True)
+class SubmittedAnswers:
+    """What a submitted quiz page says, read by :func:`parse_answers`."""
+
+    #: Answers to keep, as option indices (for ordering: in the learner's order). An empty
+    #: list clears a saved answer (every box unticked, every step back to "Choose a position").
+    answers: dict[str, list[int]]
+    #: "Order the steps" questions with a step left at "Choose a position" or a position
+    #: given twice: question id -> what to do, in plain words. These are not saved.
+    order_problems: dict[str, str]
+    #: The positions the learner chose for each ordering question's steps (question id ->
+    #: option index -> 1-based position or None), to show them again with the problem.
+    positions: dict[str, dict[int, int | None]]
+
+
+def _order_problem(question: QuestionSpec, positions: dict[int, int | None]) -> str | None:
+    """Why these positions are not an order yet (None when they are one)."""
+    count = len(positions)
+    unset = sum(1 for p in positions.values() if p is None)
+    chosen = [p for p in positions.values() if p is not None]
+    repeated = sorted({p for p in chosen if chosen.count(p) > 1})
+    if not unset and not repeated:
+        return None
+    details = []
+    if unset:
+        details.append(f"{unset} still say{'s' if unset == 1 else ''} “Choose a position”")
+    if repeated:
+        listed = " and ".join(str(p) for p in repeated)
+        details.append(f"{listed} {'is' if len(repeated) == 1 else 'are'} used more than once")
+    return (f"Give each step of “{question.title}” a different position from 1 to {count} "
+            f"({'; '.join(details)}). To leave it unanswered, set every step to “Choose a position”.")
+
+
+def parse_answers(quiz_attempt: QuizAttempt, attempt: ScenarioAttempt, form: dict[str, list[str]]) -> SubmittedAnswers:
+    """Read submitted fields, rejecting anything not on the page (a question not drawn, an
+    option the question does not have).
+
+    ``q-<question id>`` carries the chosen option indices (an empty value marks a question
+    whose boxes were all unticked); ``q-<question id>.<option index>`` the position (1..n, or
+    empty: "Choose a position") the learner gave one step of an "order the steps" question.
+    :raise QuizError: for a field the page could not have sent (the page is out of date).
+    """
     questions = {q.id: (q, order) for q, order in drawn_questions(attempt, quiz_attempt)}
     answers: dict[str, list[int]] = {}
+    positions: dict[str, dict[int, int | None]] = {}
+    stale = "An answer was sent for a question that is not in this quiz. Reload the page and try again."
     for name, values in form.items():
         if not name.startswith("q-"):
             continue
-        qid = name[2:]
+        qid, dot, item = name[2:].partition(".")
         if qid not in questions:
-            raise QuizError("An answer was sent for a question that is not in this quiz. Reload the page and try again.")
+            raise QuizError(stale)
         question, order = questions[qid]
+        if (question.type == "ordering") != bool(dot):
+            raise QuizError(stale)
+        if dot:
+            value = values[-1] if values else ""
+            if not item.isdigit() or int(item) not in order or not (value == "" or value.isdigit()) \
+                    or (value and not 1 <= int(value) <= len(order)):
+                raise QuizError(f"A position for “{question.title}” is not one of the choices. Reload the page and try again.")
+            positions.setdefault(qid, {})[int(item)] = int(value) if value else None
+            continue
         picked: list[int] = []
         for value in values:
+            if value == "":
+                continue
             if not value.isdigit() or int(value) not in order:
                 raise QuizError(f"An answer to “{question.title}” is not one of its options. Reload the page and try again.")
             picked.append(int(value))
         if question.type in ("single", "true-false") and len(picked) > 1:
             raise QuizError(f"Choose one answer for “{question.title}”.")
-        if question.type == "ordering" and sorted(picked) != sorted(order) and picked:
-            raise QuizError(f"Put every item of “{question.title}” in order, each once.")
         answers[qid] = picked
-    return answers
+    problems: dict[str, str] = {}
+    for qid, chosen in positions.items():
+        question, order = questions[qid]
+        if set(chosen) != set(order):
+            raise QuizError(f"Part of “{question.title}” is missing from what was sent. Reload the page and try again.")
+        if all(p is None for p in chosen.values()):
+            answers[qid] = []
+            continue
+        problem = _order_problem(question, chosen)
+        if problem:
+            problems[qid] = problem
+        else:
+            answers[qid] = sorted(chosen, key=lambda index: chosen[index])
+    return SubmittedAnswers(answers, problems, positions)
 
 
 def save_answers(quiz_attempt: QuizAttempt, answers: dict[str, list[int]]) -> None:

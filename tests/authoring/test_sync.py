@@ -248,8 +248,10 @@ def test_export_gift_round_trips_through_the_gift_parser(app, runner, tiny, tmp_
         assert [o.feedback_html for o in after.options] == [o.feedback_html for o in before.options]
         assert after.explanation_html == before.explanation_html
 
+    assert result.stderr == f"Wrote {len(original.questions)} questions to {out}.\n"
     to_stdout = runner.invoke(args=["content", "export-gift", "tiny"])
-    assert to_stdout.exit_code == 0 and to_stdout.output == out.read_text(encoding="utf-8")
+    assert to_stdout.exit_code == 0 and to_stdout.stdout == out.read_text(encoding="utf-8")
+    assert to_stdout.stderr == f"Wrote {len(original.questions)} questions to standard output.\n"
 
 
 def test_export_gift_of_unknown_quiz_is_a_clear_error(app, runner, tiny):

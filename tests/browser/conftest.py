@@ -153,7 +153,9 @@ OVERFLOWING = """() => { const w = document.documentElement.clientWidth;
 
 
 class A11y:
-    """Runs axe on a page and checks reflow at 320 px; screenshots when either fails."""
+    """Runs axe on a page and checks reflow at 320 px; screenshots (320 px and desktop) of a
+    page that fails either, of the pages a test asks to look at (``look=True``), or of every
+    page with ``CE_SCREENSHOTS_ALWAYS=1``."""
 
     def __init__(self):
         from axe_playwright_python.sync_playwright import Axe
@@ -161,7 +163,7 @@ class A11y:
         self.axe = Axe()
         self.results: dict[str, int] = {}
 
-    def check(self, page, name: str) -> None:
+    def check(self, page, name: str, look: bool = False) -> None:
         report = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         violations = report.response["violations"]
         self.results[name] = len(violations)
@@ -169,7 +171,7 @@ class A11y:
         page.set_viewport_size({"width": 320, "height": 700})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         culprits = page.evaluate(OVERFLOWING) if overflow > 0 else []
-        if violations or overflow > 0 or ALWAYS_SCREENSHOT:
+        if look or violations or overflow > 0 or ALWAYS_SCREENSHOT:
             # Pictures to look at: only when something is wrong (or asked for), as they cost seconds each.
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / f"{name}-320px.png"), full_page=True)

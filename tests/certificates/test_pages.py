@@ -62,15 +62,37 @@ def test_my_certificates_lists_history_with_text_and_icon_badges(app, holder, co
     assert html.count("/certificates/CE-") >= 4  # every certificate can be downloaded
 
 
+def test_download_pdf_is_a_file_named_for_the_module_and_number_and_view_opens_inline(app, holder, complete, certificate_of):
+    """"Download PDF" sends an attachment called cpd-certificate-<module slug>-<number>.pdf;
+    "View" sends the same bytes inline, with the same name; the list links both."""
+    certificate = certificate_of(complete(holder, "home-visit"))
+    browser = _login(app, "zoe@example.org")
+    name = f"cpd-certificate-home-visit-{certificate.number}.pdf"
+    download = browser.get(f"/certificates/{certificate.number}.pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert download.headers["Cache-Control"] == "private, no-store"
+    assert download.data.startswith(b"%PDF-")
+    view = browser.get(f"/certificates/{certificate.number}/view.pdf")
+    assert view.status_code == 200 and view.mimetype == "application/pdf"
+    assert view.headers["Content-Disposition"] == f'inline; filename="{name}"'
+    assert view.data == download.data
+    html = browser.get("/certificates").get_data(as_text=True)
+    assert f'href="/certificates/{certificate.number}.pdf" download>Download PDF' in html
+    assert f'href="/certificates/{certificate.number}/view.pdf">View' in html
+
+
 def test_another_learners_pdf_is_404_and_anonymous_must_log_in(app, holder, make_user, complete, certificate_of):
+    """Both the download and the inline view: owner only."""
     certificate = certificate_of(complete(holder))
     make_user(email="tom@example.org")
-    url = f"/certificates/{certificate.number}.pdf"
-    anonymous = app.test_client().get(url)
-    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    assert _login(app, "tom@example.org").get(url).status_code == 404
+    for url in (f"/certificates/{certificate.number}.pdf", f"/certificates/{certificate.number}/view.pdf"):
+        anonymous = app.test_client().get(url)
+        assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+        assert _login(app, "tom@example.org").get(url).status_code == 404
+        assert _login(app, "zoe@example.org").get(url).status_code == 200
     assert _login(app, "tom@example.org").get("/certificates/not-a-number.pdf").status_code == 404
-    assert _login(app, "zoe@example.org").get(url).status_code == 200
+    assert _login(app, "tom@example.org").get("/certificates/not-a-number/view.pdf").status_code == 404
 
 
 def test_download_is_byte_identical_later_even_after_content_changes(app, holder, complete, certificate_of, content_dirs):

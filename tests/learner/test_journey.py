@@ -79,7 +79,7 @@ def _play_whole_journey(browser, player, completed):
     assert response.headers["Location"].endswith("/quiz/1")
     response = browser.client.post(f"{player.url}/quiz/1", data=_quiz_form(browser, player.attempt_id, 1, correct=False))
     results = browser.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Not passed" in results and "You scored 0%" in results
+    assert "Not passed" in results and "You scored 0 of 4 points (0%)" in results
     response = browser.post(f"{player.url}/quiz", {}, form_page=f"{player.url}/debrief")
     assert response.headers["Location"].endswith("/quiz/2")
     browser.client.post(f"{player.url}/quiz/2", data=_quiz_form(browser, player.attempt_id, 2, correct=True))

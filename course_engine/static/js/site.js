@@ -33,7 +33,14 @@
         fetch(form.action, { method: "POST", body: data, credentials: "same-origin",
                              headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : null; })
-          .then(function (j) { if (status && j && j.saved) { status.textContent = "Answers saved."; } })
+          .then(function (j) {
+            if (!status || !j || !j.saved) { return; }
+            // An order with a step still at "Choose a position" is kept only once it is complete.
+            status.textContent = j.not_saved && j.not_saved.length
+              ? "Answers saved, except the order for \u201c" + j.not_saved.join("\u201d, \u201c") +
+                "\u201d: give every step a different position and it is saved too."
+              : "Answers saved.";
+          })
           .catch(function () {});
       }, 600);
     });
