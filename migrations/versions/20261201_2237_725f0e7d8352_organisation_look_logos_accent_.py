@@ -4,7 +4,7 @@ brand_logo holds re-encoded logos by content hash; organisation_look one row per
 organisation that set a look; certificate.organisation_logo_sha256 the logo as printed.
 
 Revision ID: 725f0e7d8352
-Revises: 64ce4ef14077
+Revises: 5a1f0c2d9e47
 Create Date: 2026-12-01 22:37:37.018737
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '725f0e7d8352'
-down_revision = '64ce4ef14077'
+down_revision = '5a1f0c2d9e47'
 branch_labels = None
 depends_on = None
 
