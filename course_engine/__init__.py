@@ -38,8 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 #: links). Each is a package whose ``init_app(app)`` registers its blueprint, commands,
 #: signal receivers, extension points and menu entries. Which feature may import which is a
 #: separate rule (docs/architecture.md, tests/test_import_chain.py).
-FEATURES = ("main", "auth", "orgs", "sso", "learner", "authoring", "quizzes", "cpd", "certificates", "employers",
-            "lti", "demo")
+FEATURES = ("main", "auth", "orgs", "branding", "sso", "learner", "authoring", "quizzes", "cpd", "certificates",
+            "employers", "lti", "demo")
 
 
 def _register_features(app: Flask) -> None:
@@ -53,7 +53,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask import g, request
     from flask_login import current_user
 
-    from .navigation import menu_items
+    from .navigation import menu_items, org_menu
     from .auth.access import has_site_role
     from .scores import TEMPLATE_FILTERS
     from .security import csrf_token
@@ -67,6 +67,7 @@ def _register_template_helpers(app: Flask) -> None:
     # Globals (not a context processor) so imported macros can use them too; request and g
     # are proxies, resolved when a page renders.
     app.jinja_env.globals.update(request=request, g=g, csrf_token=csrf_token, nav_items=nav_items, site_name=app.config["SITE_NAME"],
-                                 has_site_role=lambda role: has_site_role(current_user, role))
+                                 has_site_role=lambda role: has_site_role(current_user, role),
+                                 org_menu=lambda org_slug, is_admin: org_menu(app, org_slug, is_admin, request.endpoint))
     # Points and scores read the same on every page (see scores.py).
     app.jinja_env.filters.update(TEMPLATE_FILTERS)

@@ -85,6 +85,8 @@ DEFAULTS: dict[str, Any] = {
     #: Bulk staff CSV uploads: the largest file (bytes) and the most rows one upload may have.
     "CSV_MAX_BYTES": 1024 * 1024,
     "CSV_MAX_ROWS": 5000,
+    #: Largest logo upload accepted (branding), in bytes, before it is re-encoded.
+    "LOGO_MAX_BYTES": 1024 * 1024,
     #: A previewed staff upload must be confirmed within this many seconds.
     "STAFF_IMPORT_MAX_AGE": 3600,
 }

@@ -1,4 +1,4 @@
-"""Features depend in one direction: the core, then auth, orgs, authoring, learner and
+"""Features depend in one direction: the core, then auth, orgs (and branding), authoring, learner and
 quizzes, then cpd, certificates and employers, then main and demo (docs/architecture.md).
 
 Imports are read from the source (``ast``), imports inside functions included, so a cycle
@@ -19,7 +19,7 @@ TIERS = (
     {"application", "audit", "config", "content", "dates", "db", "documents", "encryption", "errors", "forms",
      "jobs", "links", "mail", "navigation", "outbound", "scores", "security", "signals", "signed_tokens"},
     {"auth"},
-    {"orgs"},
+    {"orgs", "branding"},  # branding (the organisation's look) imports orgs, never the reverse
     {"sso"},  # single sign-on: accounts and memberships from an organisation's identity provider
     {"authoring"},
     {"learner", "quizzes"},

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Union
+from typing import Any, Union
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Integer, String
@@ -62,9 +62,9 @@ class SignedInUser(UserMixin):
     full_name: str
     is_author: bool
     is_site_admin: bool
-    #: Yes/no facts features above ``auth`` read with the person (``services.add_signed_in_flag``),
-    #: e.g. ``flags["has_employer_role"]`` for the menu.
-    flags: dict[str, bool]
+    #: Facts features above ``auth`` read with the person (``services.add_signed_in_flag`` and
+    #: ``add_signed_in_value``), e.g. ``flags["has_employer_role"]`` for the menu.
+    flags: dict[str, Any]
     #: flask-login's id for the session (see ``services.session_id_for``).
     session_id: str
 

@@ -336,7 +336,8 @@ def page_rows(page: RowsWithUser, user_id: int, parameters: dict[str, Any]) -> l
 def _signed_in(row: Row | None, fingerprint: str, session_id: str) -> SignedInUser | None:
     if row is None or not row.signed_in_is_active or fingerprint != password_fingerprint(row.signed_in_password_hash):
         return None
-    flags = {name: bool(getattr(row, f"signed_in_flag_{name}")) for name in _SIGNED_IN_FLAGS}
+    flags = {name: convert(getattr(row, f"signed_in_flag_{name}"))
+             for name, (_build, convert) in _SIGNED_IN_FLAGS.items()}
     return SignedInUser(row.signed_in_id, row.signed_in_email, row.signed_in_full_name, row.signed_in_is_author,
                         row.signed_in_is_site_admin, flags, session_id)
 
@@ -346,23 +347,38 @@ def account_of(user: SignedInUser | User) -> User:
     return user if isinstance(user, User) else session.get(User, user.id)
 
 
-#: Yes/no facts about the signed-in person that features above ``auth`` need on every page
-#: (the menu), read in the same statement as the person: name -> a function building a
-#: boolean SQL expression correlated with ``User.id``. ``orgs`` adds ``has_employer_role``.
-_SIGNED_IN_FLAGS: dict[str, Callable[[], Any]] = {}
+#: Facts about the signed-in person that features above ``auth`` need on every page (the
+#: menu, the header), read in the same statement as the person: name -> (a function building
+#: an SQL expression correlated with ``User.id``, the conversion of its value). ``orgs`` adds
+#: the yes/no ``has_employer_role``; ``branding`` the value ``sole_organisation_look``.
+_SIGNED_IN_FLAGS: dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]] = {}
 
 
 def add_signed_in_flag(name: str, expression: Callable[[], Any]) -> None:
-    """Read ``SignedInUser.flags[name]`` with the person on every request (idempotent by name).
+    """Read the yes/no ``SignedInUser.flags[name]`` with the person on every request (idempotent by name).
 
     Call it while the app is built (a feature's ``init_app``), before the first request:
     the statement is built once.
     """
+    _add_signed_in(name, expression, bool)
+
+
+def add_signed_in_value(name: str, expression: Callable[[], Any]) -> None:
+    """Like :func:`add_signed_in_flag`, for a small value kept as the database returns it
+    (a scalar subquery; None when it finds nothing)."""
+    _add_signed_in(name, expression, _as_is)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _add_signed_in(name: str, expression: Callable[[], Any], convert: Callable[[Any], Any]) -> None:
     if name in _SIGNED_IN_FLAGS:
         return
     if _signed_in_user_columns.cache_info().currsize:
         raise RuntimeError(f"signed-in flag {name!r} added after the first request; add it in init_app")
-    _SIGNED_IN_FLAGS[name] = expression
+    _SIGNED_IN_FLAGS[name] = (expression, convert)
 
 
 @functools.cache
@@ -372,7 +388,7 @@ def _signed_in_user_columns() -> tuple:
         User.full_name.label("signed_in_full_name"), User.is_author.label("signed_in_is_author"),
         User.is_site_admin.label("signed_in_is_site_admin"), User.is_active_account.label("signed_in_is_active"),
         User.password_hash.label("signed_in_password_hash"),
-        *(build().label(f"signed_in_flag_{name}") for name, build in _SIGNED_IN_FLAGS.items()),
+        *(build().label(f"signed_in_flag_{name}") for name, (build, _convert) in _SIGNED_IN_FLAGS.items()),
     )
 
 

@@ -22,13 +22,15 @@ EXTENSION = "course_engine.certificates"
 def init_app(app) -> None:
     """Install certificates into ``app``: blueprint, completion receiver, home links, menu."""
     from .. import signals
-    from ..navigation import NavLink, add_to_menu
+    from ..navigation import NavLink, OrgMenuLink, add_to_menu, add_to_org_menu
     from .routes import completion_links
 
     app.register_blueprint(bp)
     app.extensions[EXTENSION] = True
     app.extensions["course_engine.completion_links"] = completion_links
     add_to_menu(app, NavLink("Certificates", "certificates.list_certificates", "/certificates"))
+    add_to_org_menu(app, OrgMenuLink("Learning", "Certificates", "certificates.org_certificates", admins_only=True,
+                                     also=("certificates.org_certificate",), order=20))
     # Connected once per process (blinker keeps one entry per receiver function).
     signals.module_completed.connect(issue_on_completion)
 

@@ -44,12 +44,17 @@ class Certificate(Base):
     code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     completion_id: Mapped[int] = mapped_column(ForeignKey("completion.id", ondelete="CASCADE"), index=True)
-    #: The learner's organisation at issue when they had exactly one current membership; None
-    #: when they had none or several (an agency worker: no single employer can vouch for it).
+    #: The issuing organisation: the learner's organisation at issue when they had exactly one
+    #: current membership; with several, the one of them that assigned the module when exactly
+    #: one did; otherwise None (an agency worker: no single employer can vouch for it).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id", ondelete="SET NULL"),
                                                         nullable=True, index=True)
-    #: The organisation's name as printed (organisations can be renamed later).
+    #: The organisation's name as printed (its look's name as shown, at issue: organisations
+    #: can be renamed later).
     organisation_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: The organisation's logo as printed (``brand_logo``, kept by content hash), if it had one.
+    organisation_logo_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("brand_logo.sha256", ondelete="SET NULL"), nullable=True)
     #: The learner's ``full_name`` at issue.
     holder_name: Mapped[str] = mapped_column(String(200))
     module_title: Mapped[str] = mapped_column(String(300))

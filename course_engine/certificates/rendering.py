@@ -15,6 +15,7 @@ sharp at any print size and costs no image decoding.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
@@ -53,6 +54,8 @@ class CertificateContent:
     outcomes: tuple[str, ...] = field(default_factory=tuple)
     standards: tuple[str, ...] = field(default_factory=tuple)
     organisation_name: str | None = None
+    #: The issuing organisation's logo (PNG or JPEG bytes, re-encoded on upload by branding).
+    organisation_logo: bytes | None = None
     issuer_name: str = "course-engine"
 
 
@@ -114,6 +117,8 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
 
     _frame(pdf)
     _header(pdf, content)
+    if content.organisation_logo:
+        _organisation_logo(pdf, content)
     _headline(pdf, content)
     _details(pdf, content)
     _footer(pdf, content)
@@ -150,6 +155,17 @@ def _header(pdf: _CertificatePDF, content: CertificateContent) -> None:
     pdf.set_text_color(*INK)
     pdf.set_xy(PAGE_W - 122, 24.5)
     pdf.cell(100, 5, pdf_text(content.number), align="R")
+
+
+#: The box the organisation's logo is fitted into, centred between the issuer and the number (mm).
+LOGO_BOX_W, LOGO_BOX_H, LOGO_TOP = 60.0, 13.0, 16.5
+
+
+def _organisation_logo(pdf: _CertificatePDF, content: CertificateContent) -> None:
+    # Fitted (proportions kept) into a box centred at the top, above the headline.
+    pdf.image(io.BytesIO(content.organisation_logo), x=(PAGE_W - LOGO_BOX_W) / 2, y=LOGO_TOP,
+              w=LOGO_BOX_W, h=LOGO_BOX_H, keep_aspect_ratio=True,
+              alt_text=pdf_text(f"Logo of {content.organisation_name}") if content.organisation_name else None)
 
 
 def _monogram(name: str) -> str:

@@ -8,8 +8,10 @@ Rules (each has a test in ``tests/certificates``):
   dates; earlier certificates stay in the learner's history and expire on their own date.
 - ``expires_on`` is the completion date plus the module version's ``recertify_months``; the
   certificate is expired *on* that day. No ``recertify_months``: it never expires.
-- The organisation printed is the learner's organisation when, at issue, they have exactly
-  one current membership (any role); with none or several it is left out, because no single
+- The organisation printed (its name as shown and its logo, from its look at issue) is the
+  learner's organisation when, at issue, they have exactly one current membership (any role);
+  with several, the one of them that assigned the module, when exactly one did (the same rule
+  as the page header, branding/services.py); otherwise it is left out, because no single
   employer can vouch for it (agency workers often belong to several).
 - A learner whose name has changed can re-issue a valid or expired certificate: same
   completion, same dates and module snapshot, their current name, a new number and code; the
@@ -30,11 +32,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import exists, select
 
 from ..auth.models import Actor, User
 from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec
+from ..branding.services import stored_logo, theme_for_organisation
 from ..dates import add_months
 from ..db import session
 from ..learner.models import Completion
@@ -120,15 +124,24 @@ def _unused_number(year: int) -> str:
 
 # --- issuing -------------------------------------------------------------------------------
 
-def organisation_for(user_id: int) -> Organisation | None:
-    """The user's organisation if they have exactly one current membership, else None."""
+def organisation_for(user_id: int, module_id: int | None = None) -> Organisation | None:
+    """The issuing organisation (see the rules above): the user's only current organisation;
+    with several, the one that assigned them ``module_id`` when exactly one did; else None."""
     memberships = session.scalars(
         select(Membership).where(Membership.user_id == user_id, Membership.deactivated_at.is_(None)).limit(2)).all()
-    return memberships[0].organisation if len(memberships) == 1 else None
+    if len(memberships) == 1:
+        return memberships[0].organisation
+    if len(memberships) < 2 or module_id is None or not has_app_context():
+        return None
+    # ``employers`` knows who assigned what; it plugs in (the same level: no import).
+    assigning = current_app.extensions.get("course_engine.assigning_organisations")
+    found = assigning(user_id, module_id) if assigning else []
+    return session.get(Organisation, found[0]) if len(found) == 1 else None
 
 
 def content_for(certificate: Certificate, code: str, base_url: str, issuer_name: str) -> CertificateContent:
     """What the PDF shows for ``certificate`` (whose code is ``code``)."""
+    logo = stored_logo(certificate.organisation_logo_sha256) if certificate.organisation_logo_sha256 else None
     return CertificateContent(
         number=certificate.number, holder_name=certificate.holder_name, module_title=certificate.module_title,
         version_number=certificate.module_version_number, cpd_minutes=certificate.cpd_minutes,
@@ -136,7 +149,7 @@ def content_for(certificate: Certificate, code: str, base_url: str, issuer_name:
         verify_url=verify_url(base_url, code), verify_form_url=verify_form_url(base_url),
         expires_on=certificate.expires_on, outcomes=tuple(certificate.outcomes or ()),
         standards=tuple(certificate.standards or ()), organisation_name=certificate.organisation_name,
-        issuer_name=issuer_name)
+        organisation_logo=logo.data if logo else None, issuer_name=issuer_name)
 
 
 def _finish(certificate: Certificate, base_url: str, issuer_name: str) -> Certificate:
@@ -173,11 +186,13 @@ def issue_for_completion(completion: Completion, now: datetime, base_url: str,
     version = session.get(ModuleVersion, completion.version_id)
     spec = module_spec(version)
     completed_on = completion.completed_at.astimezone(timezone.utc).date()
-    organisation = organisation_for(completion.user_id)
+    organisation = organisation_for(completion.user_id, completion.module_id)
+    theme = theme_for_organisation(organisation.id) if organisation else None
     certificate = Certificate(
         user_id=completion.user_id, completion_id=completion.id,
         organisation_id=organisation.id if organisation else None,
-        organisation_name=organisation.name if organisation else None,
+        organisation_name=theme.name if theme else None,
+        organisation_logo_sha256=theme.logo.sha256 if theme and theme.logo else None,
         holder_name=user.full_name, module_title=spec.title, module_version_number=version.number,
         cpd_minutes=completion.cpd_minutes, completed_on=completed_on, issued_at=now,
         expires_on=add_months(completed_on, spec.recertify_months) if spec.recertify_months else None,
@@ -219,7 +234,7 @@ def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url:
     replacement = Certificate(
         user_id=certificate.user_id, completion_id=certificate.completion_id,
         organisation_id=certificate.organisation_id, organisation_name=certificate.organisation_name,
-        holder_name=holder_name, module_title=certificate.module_title,
+        organisation_logo_sha256=certificate.organisation_logo_sha256, holder_name=holder_name, module_title=certificate.module_title,
         module_version_number=certificate.module_version_number, cpd_minutes=certificate.cpd_minutes,
         completed_on=certificate.completed_on, issued_at=now, expires_on=certificate.expires_on,
         outcomes=list(certificate.outcomes or ()), standards=list(certificate.standards or ()))
@@ -338,6 +353,9 @@ class Verification:
     issued_on: date
     expires_on: date | None
     revoked_on: date | None
+    #: The issuing organisation as printed on the certificate (None when it names none).
+    organisation_name: str | None = None
+    organisation_logo_sha256: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -350,7 +368,7 @@ class Verification:
                 "module_title": self.module_title, "module_version": self.module_version,
                 "cpd_minutes": self.cpd_minutes, "completed_on": iso(self.completed_on),
                 "issued_on": iso(self.issued_on), "expires_on": iso(self.expires_on),
-                "revoked_on": iso(self.revoked_on)}
+                "revoked_on": iso(self.revoked_on), "organisation_name": self.organisation_name}
 
 
 def verification_of(certificate: Certificate, today: date) -> Verification:
@@ -360,4 +378,6 @@ def verification_of(certificate: Certificate, today: date) -> Verification:
         module_title=certificate.module_title, module_version=certificate.module_version_number,
         cpd_minutes=certificate.cpd_minutes, completed_on=certificate.completed_on,
         issued_on=certificate.issued_at.astimezone(timezone.utc).date(), expires_on=certificate.expires_on,
-        revoked_on=certificate.revoked_at.astimezone(timezone.utc).date() if certificate.revoked_at else None)
+        revoked_on=certificate.revoked_at.astimezone(timezone.utc).date() if certificate.revoked_at else None,
+        organisation_name=certificate.organisation_name,
+        organisation_logo_sha256=certificate.organisation_logo_sha256)

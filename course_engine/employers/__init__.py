@@ -7,13 +7,28 @@ bp = Blueprint("employers", __name__)
 
 def init_app(app) -> None:
     """Register the blueprint, the learners' assignments extension point, the menu and commands."""
-    from ..navigation import add_to_menu
+    from ..navigation import OrgMenuLink, add_to_menu, add_to_org_menu
     from .cli import reminders_cli
-    from .services import assignments_for_learner
+    from ..branding.services import PAGE_ORGANISATION
+    from .services import assigning_organisation_for_page, assigning_organisation_ids, assignments_for_learner
 
     app.register_blueprint(bp)
     app.extensions["course_engine.assignments_for_learner"] = assignments_for_learner
+    # Which organisation a learner's module belongs to: the header's look (branding) and the
+    # issuing organisation on a certificate, for people in several organisations.
+    app.extensions["course_engine.assigning_organisations"] = assigning_organisation_ids
+    resolvers = app.extensions.setdefault(PAGE_ORGANISATION, [])
+    if assigning_organisation_for_page not in resolvers:
+        resolvers.append(assigning_organisation_for_page)
     add_to_menu(app, nav_items)
+    for link in (OrgMenuLink("Reports", "Summary", "employers.dashboard", order=10),
+                 OrgMenuLink("Reports", "Matrix", "employers.matrix", order=20, also=("employers.show_person",)),
+                 OrgMenuLink("Reports", "Completions", "employers.completions", order=30),
+                 OrgMenuLink("Reports", "Practice insights", "employers.insights", order=40,
+                             also=("employers.module_insights",)),
+                 OrgMenuLink("Learning", "Assignments", "employers.assignments", order=10,
+                             also=("employers.create_assignment",))):
+        add_to_org_menu(app, link)
     app.cli.add_command(reminders_cli)
 
 

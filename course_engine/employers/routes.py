@@ -74,6 +74,21 @@ def _filter_args(filters: queries.Filters) -> dict:
     return {k: v for k, v in args.items() if v not in (None, "name")}
 
 
+# --- where managers start -----------------------------------------------------------------------
+
+@bp.route("/orgs/")
+@login_required
+def choose_organisation():
+    """The organisations this person manages or administers, to choose one (where a manager
+    with several lands after signing in); with one, straight to its dashboard."""
+    from ..orgs.services import employer_memberships
+
+    memberships = employer_memberships(current_user.id)
+    if len(memberships) == 1:
+        return redirect(url_for("employers.dashboard", org_slug=memberships[0].organisation.slug))
+    return render_template("employers/choose.html", memberships=memberships)
+
+
 # --- dashboard ----------------------------------------------------------------------------------
 
 @bp.route("/orgs/<org_slug>/dashboard")

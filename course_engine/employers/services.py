@@ -131,3 +131,45 @@ def assignments_for_learner(user_id: int, today: date) -> list[LearnerAssignment
 
 def is_employer(membership: Membership) -> bool:
     return membership.role in (OrgRole.manager, OrgRole.org_admin)
+
+
+# --- which organisation a learner's module belongs to (branding's and certificates' hook) ------
+
+def assigning_organisation_ids(user_id: int, module_id: int) -> list[int]:
+    """The person's current organisations that assign them this module (by organisation, team
+    or person, not removed), in id order."""
+    from sqlalchemy import and_, or_, select
+
+    statement = (
+        select(Assignment.organisation_id).distinct()
+        .join(Membership, Membership.organisation_id == Assignment.organisation_id)
+        .where(Membership.user_id == user_id, Membership.deactivated_at.is_(None),
+               Assignment.module_id == module_id, Assignment.removed_at.is_(None),
+               or_(Assignment.target_kind == TargetKind.organisation,
+                   and_(Assignment.target_kind == TargetKind.team, Assignment.team_id == Membership.team_id),
+                   and_(Assignment.target_kind == TargetKind.person, Assignment.membership_id == Membership.id)))
+        .order_by(Assignment.organisation_id))
+    return list(session.scalars(statement))
+
+
+def assigning_organisation_for_page(user_id: int, endpoint: str | None, view_args: dict) -> int | None:
+    """For a person in several organisations (branding's rule 3): on a module's page (``slug``)
+    or one of their attempts' pages (``attempt_id``), the one organisation that assigned them
+    that module; None when none or several did, or the page is not a module's."""
+    from sqlalchemy import select
+
+    from ..learner.models import ScenarioAttempt
+
+    if endpoint is None or not endpoint.startswith(("learner.", "quizzes.")):
+        return None
+    if "attempt_id" in view_args:
+        module_id = session.scalar(select(ScenarioAttempt.module_id).where(
+            ScenarioAttempt.id == view_args["attempt_id"], ScenarioAttempt.user_id == user_id))
+    elif "slug" in view_args:
+        module_id = session.scalar(select(ContentModule.id).where(ContentModule.slug == view_args["slug"]))
+    else:
+        return None
+    if module_id is None:
+        return None
+    found = assigning_organisation_ids(user_id, module_id)
+    return found[0] if len(found) == 1 else None

@@ -12,10 +12,12 @@ bp = Blueprint("lti", __name__)
 def init_app(app) -> None:
     """Register the blueprint, commands and the completion receiver."""
     from .. import signals
+    from ..navigation import OrgMenuLink, add_to_org_menu
     from .cli import lti_cli
 
     app.register_blueprint(bp)
     app.cli.add_command(lti_cli)
+    add_to_org_menu(app, OrgMenuLink("Settings", "LMS (LTI)", "lti.overview", admins_only=True, order=20))
     signals.module_completed.connect(queue_scores_on_completion)
 
 

@@ -93,6 +93,15 @@ def employer_organisations(user_id: int) -> list[tuple[str, str]]:
     return [tuple(row) for row in session.execute(_EMPLOYER_ORGANISATIONS, {"user_id": user_id})]
 
 
+def employer_memberships(user_id: int) -> list[Membership]:
+    """The person's current manager and org admin memberships, by organisation name."""
+    return list(session.scalars(
+        select(Membership).join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.user_id == user_id, Membership.deactivated_at.is_(None),
+               or_(Membership.role == OrgRole.manager, Membership.role == OrgRole.org_admin))
+        .order_by(Organisation.name)))
+
+
 _EMPLOYER_ORGANISATIONS = (
     select(Organisation.slug, Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
     .where(Membership.user_id == bindparam("user_id"), Membership.deactivated_at.is_(None),

@@ -11,9 +11,11 @@ bp = Blueprint("sso", __name__)
 def init_app(app) -> None:
     """Register the blueprint and the login page's organisation finder."""
     from ..auth.services import add_organisation_sign_in
+    from ..navigation import OrgMenuLink, add_to_org_menu
     from .services import organisation_sign_in
 
     app.register_blueprint(bp)
+    add_to_org_menu(app, OrgMenuLink("Settings", "Single sign-on", "sso.settings", admins_only=True, order=30))
     add_organisation_sign_in(organisation_sign_in)
 
 

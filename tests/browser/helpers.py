@@ -76,6 +76,16 @@ def complete_module(page, slug: str, *, retake: bool = False) -> None:
 
 
 def open_org_page(page, org_name: str, label: str) -> None:
-    """Menu "Manage: <organisation>", then the organisation's sub-menu link ``label``."""
+    """Menu "Manage: <organisation>", then the organisation menu's page ``label``: in the
+    pages of the current group, or else in the first group (Reports, People, ...) that has it."""
+    from course_engine.navigation import ORG_MENU_GROUPS
+
     page.get_by_role("navigation", name="Main").get_by_role("link", name=f"Manage: {org_name}").click()
-    page.get_by_role("navigation", name=org_name).get_by_role("link", name=label, exact=True).click()
+    nav = page.get_by_role("navigation", name=org_name)
+    pages = nav.locator(".org-nav__links")
+    if not pages.get_by_role("link", name=label, exact=True).count():
+        for group in ORG_MENU_GROUPS:
+            nav.locator(".org-nav__groups").get_by_role("link", name=group, exact=True).click()
+            if pages.get_by_role("link", name=label, exact=True).count():
+                break
+    pages.get_by_role("link", name=label, exact=True).click()

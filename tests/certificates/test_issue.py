@@ -79,8 +79,9 @@ def test_verification_code_is_unguessable_and_only_its_hash_is_stored(holder, co
 
 def test_organisation_is_printed_only_with_exactly_one_current_membership(make_user, make_org, add_member, complete,
                                                                           certificate_of):
-    """One current membership: that organisation. None, or several (an agency worker), or only
-    a deactivated one: no organisation."""
+    """One current membership: that organisation. None, or several (an agency worker) when none
+    of them assigned the module, or only a deactivated one: no organisation (the case of several
+    where one assigned it is in test_look.py)."""
     from course_engine.db import utcnow
 
     council, _ = make_org("Northshire Council")

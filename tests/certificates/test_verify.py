@@ -9,7 +9,7 @@ from tests.conftest import isolated_context
 from .conftest import at, code_of
 
 PUBLIC_FIELDS = {"status", "status_label", "certificate_number", "holder_name", "module_title", "module_version",
-                 "cpd_minutes", "completed_on", "issued_on", "expires_on", "revoked_on"}
+                 "cpd_minutes", "completed_on", "issued_on", "expires_on", "revoked_on", "organisation_name"}
 
 
 @pytest.fixture

@@ -125,3 +125,23 @@ def test_a_choice_takes_a_fixed_number_of_statements_and_no_transaction_on_postg
     assert again.status_code == 303 and again.headers["Location"].endswith(f"/attempts/{player.attempt_id}")
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Decision)) == 1
+
+
+def test_scene_page_is_one_query_with_the_organisations_look_in_the_header(app, learner, player, browser,
+                                                                           make_org, add_member):
+    """A learner whose only organisation has a look (name, logo, accent) sees it in the header
+    at no extra query: its version is read with the person and the look kept per version."""
+    from course_engine.branding import services as branding
+    from course_engine.branding.images import clean_logo
+    from tests.branding.conftest import png_bytes
+
+    org, _ = make_org("Northshire Council")
+    add_member(org, learner)
+    branding.save_look(None, org, display_name="Northshire Children's Services", accent_colour="#1f4e79")
+    branding.save_logo(None, org, clean_logo(png_bytes()))
+    session.commit()
+    player.start()
+    player.begin()
+    page = browser.get(f"/attempts/{player.attempt_id}").get_data(as_text=True)  # warms the look cache
+    assert "Northshire Children&#39;s Services" in page and "/brand/logos/" in page
+    assert _scene_queries(app, browser, player.attempt_id) == 1
