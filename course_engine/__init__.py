@@ -13,9 +13,7 @@ from flask import Flask
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application. ``test_config`` replaces the instance file and environment layers."""
-    from .application import CourseEngine
-
-    app = CourseEngine(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
 
     from . import config
