@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from course_engine import create_app
-from course_engine.db import Base, dispose_engines, session, utcnow
+from course_engine.db import dispose_engines, session, utcnow
 from course_engine.models import metadata
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..content import new_module_text, new_quiz_text
-from ..content.gift import export_gift_report
+from ..content.gift_export import export_gift_report
 from ..db import commit_and_run_callbacks
 from .services import check_content, sync_content
 

@@ -13,7 +13,8 @@ from .engine import (
     recommended_path,
     start,
 )
-from .gift import export_gift, parse_gift
+from .gift import parse_gift
+from .gift_export import export_gift
 from .grading import Score, draw, grade_attempt, score_attempt, score_question
 from .markdown_render import render_inline, render_markdown
 from .module_parser import parse_module

@@ -1,6 +1,5 @@
 """The learner journey by keyboard alone: visible focus, sensible order, focus moved to the
 new content after each choice, targets at least 24 by 24 px."""
-import pytest
 
 from course_engine.content import check_tree
 

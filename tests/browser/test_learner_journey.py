@@ -1,6 +1,5 @@
 """A learner completes a module in a real browser, with a failed quiz and a retake, and every
 page type passes axe (WCAG 2.x A/AA) and reflows at 320 px."""
-from pathlib import Path
 
 import pytest
 

@@ -3,7 +3,8 @@ to the question's), a question with stray characters after its answers is malfor
 missing-word question), and export says exactly what it wrote and what it left out."""
 from __future__ import annotations
 
-from course_engine.content.gift import export_gift_report, parse_gift
+from course_engine.content.gift import parse_gift
+from course_engine.content.gift_export import export_gift_report
 from course_engine.content.specs import OptionSpec, QuestionSpec, QuizSpec
 
 FORMATS = """// id: formats

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from course_engine.db import session
 
 from tests.conftest import copy_sample_content, sync_sample_content
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from course_engine.auth.models import User
 from course_engine.db import session
 from course_engine.lti.models import LearnerLink, LtiUser, ResourceLink, UsedNonce
 from course_engine.orgs.models import Membership, OrgRole, TeamManager

@@ -70,7 +70,7 @@ def test_archived_team_is_hidden_from_its_manager(app, browser, staff):
 def test_admin_adds_and_removes_a_team_manager(app, browser, staff):
     """Only a current manager of the organisation can be made a team's manager; audited both ways."""
     browser.login("admin@north.example")
-    slug, url = staff.org.slug, f"/orgs/{staff.org.slug}/teams/{staff.east.id}"
+    url = f"/orgs/{staff.org.slug}/teams/{staff.east.id}"
     page = browser.get(url).get_data(as_text=True)
     assert "Spare Manager" in page
     assert browser.post(url + "/managers", {"membership_id": staff.spare_manager.id}).status_code == 302
