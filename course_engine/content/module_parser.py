@@ -39,8 +39,9 @@ URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 
 
 class _ModuleParser(SceneParsing, PassageParsing, CalloutRendering):
-    """Reads one module file: lines, sections, rendering and media here; scenes, choices and
-    routes in :class:`~.module_scenes.SceneParsing`; narrative and callouts in
+    """Reads one module file: lines, sections, rendering and media here; scenes in
+    :class:`~.module_scenes.SceneParsing` and their choices and routes in
+    :class:`~.module_choices.ChoiceParsing`; narrative and callouts in
     :class:`~.module_callouts.CalloutRendering`; conditional passages and facts in
     :class:`~.module_passages.PassageParsing`; settings in ``module_front_matter``; the
     scene graph's checks in ``graph``; the proof that passages tell the truth about the path
