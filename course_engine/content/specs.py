@@ -3,6 +3,11 @@
 The parser builds these; the database stores ``to_dict()`` snapshots per content version and
 the player rebuilds them with ``from_dict()``, so it never re-parses Markdown. Every spec
 round-trips exactly: ``Spec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec``.
+
+Why one file of about 450 lines: together these classes are the stored JSON format of every
+content version (``module_json``/``quiz_json`` in the database, SCORM packages and the author
+preview read it too). Keeping the whole format in one place keeps a change to it visible in one
+diff, next to the round-trip rule it must keep.
 """
 
 from __future__ import annotations
