@@ -83,7 +83,7 @@ def due_rows(organisation_id: int, now: datetime, *, limit: int = BATCH_SIZE, wa
              .order_by(OutboxStatement.created_at, OutboxStatement.id).limit(limit)
              .with_for_update(skip_locked=True))
     if not waiting_too:
-        query = query.where(OutboxStatement.next_attempt_at <= now)
+        query = query.where(OutboxStatement.next_attempt_at.is_(None) | (OutboxStatement.next_attempt_at <= now))
     return list(session.scalars(query))
 
 
