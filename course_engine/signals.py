@@ -26,6 +26,12 @@ quiz_attempt_graded = _signals.signal("quiz-attempt-graded")
 
 #: Sent by the player when a learner records a decision in a scenario. Arguments (plain
 #: values: the decision is written without an ORM object): ``attempt_id``, ``step``,
-#: ``scene_id``, ``choice_index``, ``judgement``, ``now``. No receiver yet: kept for the
-#: learning-record statements (xAPI ``answered``) that the records feature will send.
+#: ``scene_id``, ``choice_index``, ``judgement``, ``now``. Received by ``xapi``, which writes
+#: nothing here (the rule above): it queues a job that turns the decision row into its
+#: ``answered`` statement.
 decision_recorded = _signals.signal("decision-recorded")
+
+#: Sent by ``learner.services.start_attempt`` (a unit of work) when a learner starts an
+#: attempt at a module. Arguments: ``attempt`` (a ``learner.models.ScenarioAttempt``, flushed),
+#: ``now``. Received by ``xapi`` (the ``attempted`` statement, in the same unit of work).
+attempt_started = _signals.signal("attempt-started")

@@ -67,6 +67,7 @@ def start_attempt(user_id: int, module: ContentModule, now: datetime) -> Scenari
                               counters=dict(spec.counters), step=0, started_at=now, last_active_at=now)
     session.add(attempt)
     session.flush()
+    signals.attempt_started.send(current_app._get_current_object(), attempt=attempt, now=now)
     return attempt
 
 
