@@ -51,9 +51,12 @@ def decode(encoded_list: str) -> bytes:
     """
     text = encoded_list[1:] if encoded_list.startswith("u") else encoded_list
     try:
-        return gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        bitstring = gzip.decompress(base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True))
     except (OSError, EOFError, ValueError) as exc:
         raise ValueError("not a GZIP-compressed base64url bitstring") from exc
+    if not bitstring:
+        raise ValueError("an empty bitstring")
+    return bitstring
 
 
 def bit(bitstring: bytes, index: int) -> bool:
