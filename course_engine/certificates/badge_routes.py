@@ -127,8 +127,8 @@ def verify_badge():
     if request.method == "GET":
         return _badge_page(form, None, 200)
     if (request.content_length or 0) > BADGE_MAX_BYTES + 16 * 1024:
-        form.credential.errors.append(f"That is larger than any badge ({BADGE_MAX_BYTES // 1024} KB at most). "
-                                      "Upload the .jwt file of the badge.")
+        form.credential.errors = [f"That is larger than any badge ({BADGE_MAX_BYTES // 1024} KB at most). "
+                                  "Upload the .jwt file of the badge."]
         return _badge_page(form, None, 413)
     text = form.credential.data or ""
     upload = request.files.get("credential_file")
@@ -142,7 +142,7 @@ def verify_badge():
             form.credential_file_errors = ["That file is not a badge: upload the .jwt (or .json) file you were given."]
             return _badge_page(form, None, 400)
     if not text.strip():
-        form.credential.errors.append("Paste the badge, or choose its file.")
+        form.credential.errors = ["Paste the badge, or choose its file."]
         return _badge_page(form, None, 400)
     result = badge_verify.check_text(text, utcnow())
     if request.accept_mimetypes.best == "application/json":
