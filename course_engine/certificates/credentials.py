@@ -145,7 +145,7 @@ def build(certificate: Certificate, credential_id: str, number: int, index: int)
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": certificate.module_title,
         "description": (f"CPD certificate {certificate.number}: {certificate.holder_name}{where} completed "
-                        f"\u201c{certificate.module_title}\u201d (version {certificate.module_version_number}, "
+                        f"the module {certificate.module_title} (version {certificate.module_version_number}, "
                         f"{minutes} minutes of CPD) on {certificate.completed_on.isoformat()}."),
         "issuer": issuer_profile(),
         "validFrom": _iso(issued),

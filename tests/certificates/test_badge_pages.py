@@ -104,7 +104,7 @@ def test_holder_downloads_the_signed_badge_and_its_json(app, badges):
     credential = json.loads(readable.get_data(as_text=True))
     assert schema_errors(credential) == [] and "iss" not in credential
     page = browser.get("/certificates").get_data(as_text=True)
-    assert f"/certificates/{certificate.number}/badge.jwt" in page and "/verify/badge" in page
+    assert f"/certificates/{certificate.number}/badge.jwt" in page and 'href="/verify/badge"' in page
 
 
 def test_nobody_else_downloads_a_badge(app, make_user, badges):
@@ -132,7 +132,7 @@ def test_pasted_badges_are_checked_for_signature_dates_and_status(client, badges
     response = browser.post("/verify/badge", {"credential": badges[state][1]})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and words in page
-    assert "Seeing the child" in page or "Recording the child" in page
+    assert ("Seeing the child" in page and "45 minutes" in page) or ("Recording the child" in page and "30 minutes" in page)
     assert response.headers["Cache-Control"] == "no-store"
     as_json = browser.post("/verify/badge", {"credential": badges[state][1]}, headers={"Accept": "application/json"})
     assert as_json.get_json()["outcome"] == outcome
@@ -170,6 +170,11 @@ def test_an_uploaded_badge_file_is_checked(client, badges):
     huge = {"credential_file": (io.BytesIO(b"a" * 200_000), "huge.jwt")}
     response = browser.post("/verify/badge", huge, content_type="multipart/form-data")
     assert response.status_code == 413 and "larger than any badge" in response.get_data(as_text=True)
+
+
+def test_the_certificate_verify_page_points_to_the_badge_check(client):
+    """Someone given a badge file rather than a number finds the badge check from /verify."""
+    assert 'href="/verify/badge"' in client.get("/verify").get_data(as_text=True)
 
 
 def test_an_empty_form_asks_for_a_badge_and_the_form_needs_its_csrf_token(client, badges):

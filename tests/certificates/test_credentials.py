@@ -151,3 +151,23 @@ def test_a_certificate_without_a_badge_gets_one_from_issue_missing(app, holder, 
     assert credentials.issue_missing(utcnow()) == 1
     assert credentials.issue_missing(utcnow()) == 0
     assert schema_errors(credentials.credential_json(badge_of(certificate).jwt)) == []
+
+
+def test_badge_commands_rotate_the_key_and_sign_missing_badges(app, holder, complete, certificate_of, monkeypatch):
+    """``flask certificates rotate-badge-key`` makes a new key and keeps the old one published;
+    ``issue-missing-badges`` signs badges for certificates whose signing failed."""
+    first = certificate_of(complete(holder, "home-visit"))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["certificates", "rotate-badge-key"])
+    assert result.exit_code == 0 and "1 retired (still published)" in result.output
+    session.rollback()
+    assert len(badge_keys.jwks()["keys"]) == 2 and badge_keys.verify(badge_of(first).jwt)
+
+    monkeypatch.setattr(credentials, "build", lambda *_a: (_ for _ in ()).throw(RuntimeError("x")))
+    second = certificate_of(complete(holder, "recording-words"))  # the certificate stands without its badge
+    assert credentials.credential_of(second) is None
+    monkeypatch.undo()
+    result = runner.invoke(args=["certificates", "issue-missing-badges"])
+    assert result.exit_code == 0 and "Signed 1 missing badge." in result.output
+    session.rollback()
+    assert schema_errors(credentials.credential_json(badge_of(second).jwt)) == []
