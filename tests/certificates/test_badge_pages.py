@@ -195,3 +195,11 @@ def test_dates_are_checked_against_now(app, badges):
 
     after = datetime.fromisoformat(claims["validUntil"]) + timedelta(seconds=1)
     assert badge_verify.check_text(token, after).outcome == "expired"
+
+
+def test_a_status_list_pasted_as_a_badge_is_not_taken_for_one(client, badges):
+    """Our own signed status list is not an OpenBadgeCredential: the answer says so."""
+    status_token = client.get("/badges/status/1").get_data(as_text=True)
+    answer = Browser(client).post("/verify/badge", {"credential": status_token}, headers={"Accept": "application/json"})
+    assert answer.status_code == 200 and answer.get_json()["outcome"] == "not_a_badge"
+    assert answer.get_json()["facts"] is None
