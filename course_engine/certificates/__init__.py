@@ -74,4 +74,30 @@ def issue_missing_command():
     click.echo(f"Issued {issued} missing certificate{'s' if issued != 1 else ''}.")
 
 
-from . import routes  # noqa: E402,F401
+@bp.cli.command("issue-missing-badges")
+def issue_missing_badges_command():
+    """Sign an Open Badge for every certificate that has none (issued before badges existed)."""
+    import click
+
+    from ..db import commit_and_run_callbacks, utcnow
+    from . import credentials
+
+    signed = credentials.issue_missing(utcnow())
+    commit_and_run_callbacks()
+    click.echo(f"Signed {signed} missing badge{'s' if signed != 1 else ''}.")
+
+
+@bp.cli.command("rotate-badge-key")
+def rotate_badge_key_command():
+    """Make a new badge signing key. The old keys stay published, so every badge verifies."""
+    import click
+
+    from ..db import commit_and_run_callbacks, utcnow
+    from . import badge_keys
+
+    new, retired = badge_keys.rotate(utcnow())
+    commit_and_run_callbacks()
+    click.echo(f"New badge key {new.kid}; {len(retired)} retired (still published).")
+
+
+from . import badge_routes, routes  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Certificate forms: revoke (admins) and the public look-up by number."""
+"""Certificate forms: revoke (admins), the public look-up by number, and checking a badge."""
 from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -33,3 +33,16 @@ class VerifyNumberForm(Form):
 
     def error_summary(self) -> list[tuple[str, str]]:
         return [(f.id, m) for f in self for m in f.errors]
+
+
+class VerifyBadgeForm(BaseForm):
+    """Check an Open Badge: paste it, or upload its file (the file input is drawn beside this
+    field in the template; WTForms reads only the text)."""
+
+    #: Errors about the uploaded file (set by the route; the file is not a WTForms field).
+    credential_file_errors: tuple[str, ...] = ()
+
+    credential = TextAreaField(
+        "Paste the badge", filters=[_strip],
+        description="The contents of the .jwt file: three long parts separated by dots. "
+                    "Or leave this empty and choose the file below.")

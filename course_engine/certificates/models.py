@@ -10,7 +10,9 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..auth.models import User
@@ -91,3 +93,49 @@ class Certificate(Base):
 
     def __repr__(self) -> str:
         return f"<Certificate {self.number}>"
+
+
+class BadgeKey(Base):
+    """One of the Ed25519 keys that sign Open Badges credentials and status lists.
+
+    The newest key not retired signs. Retired keys stay published for good (unlike the LTI
+    keys' overlap): a badge is carried for years, and a verifier checks it against the key
+    named in its header whenever it is shown.
+    """
+
+    __tablename__ = "badge_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The key's name; its public URL (the JWS ``kid``) is ``/badges/keys/<kid>``.
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The private key as a JWK (JSON), sealed (``encryption.seal``).
+    private_jwk_sealed: Mapped[str] = mapped_column(Text)
+    #: The public key as a JWK without its ``kid`` (the URL is added when published).
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class BadgeCredential(Base):
+    """The Open Badges 3.0 credential of one certificate, as signed (a snapshot, like the PDF).
+
+    Its revocation status is not kept here: the status list reads it from the certificate
+    (revoked or superseded), so revoking and re-issuing need no second write.
+    """
+
+    __tablename__ = "badge_credential"
+    __table_args__ = (UniqueConstraint("status_list", "status_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), unique=True)
+    #: The credential's ``id`` (``urn:uuid:...``), also the JWT's ``jti``.
+    credential_id: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Which status list (``/badges/status/<n>``) and which bit of it.
+    status_list: Mapped[int] = mapped_column(Integer)
+    status_index: Mapped[int] = mapped_column(Integer)
+    kid: Mapped[str] = mapped_column(String(64))
+    #: The compact JWS exactly as issued.
+    jwt: Mapped[str] = deferred(mapped_column(Text))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    certificate: Mapped[Certificate] = relationship()

@@ -26,6 +26,7 @@ Services add and flush, never commit; time comes in as ``now``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from ..db import session
 from ..learner.models import Completion
 from ..orgs.models import Membership, Organisation, OrgRole
 from ..audit import record_audit
+from . import credentials
 from .models import Certificate, CertificateStatus
 from .rendering import CertificateContent, render_certificate_pdf
 
@@ -57,6 +59,8 @@ NUMBER_PREFIX = "CE"
 _NUMBER_RE = re.compile(rf"(?:{NUMBER_PREFIX})?(\d{{4}})([{NUMBER_ALPHABET}]{{4}})([{NUMBER_ALPHABET}]{{4}})")
 #: Letters people type for the digits they look like (Crockford's decoding rules).
 _LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+log = logging.getLogger(__name__)
 
 #: Longest revocation reason kept.
 REASON_MAX = 1000
@@ -160,7 +164,20 @@ def _finish(certificate: Certificate, base_url: str, issuer_name: str) -> Certif
     certificate.pdf = render_certificate_pdf(content_for(certificate, code, base_url, issuer_name))
     session.add(certificate)
     session.flush()
+    _sign_badge(certificate)
     return certificate
+
+
+def _sign_badge(certificate: Certificate) -> None:
+    """Sign the certificate's Open Badge (``credentials.py``) in a savepoint: a failure leaves
+    the certificate issued, and the badge is signed on first download or by
+    ``flask certificates issue-missing-badges``."""
+    try:
+        with session.begin_nested():
+            credentials.issue(certificate, certificate.issued_at)
+    except Exception:  # noqa: BLE001 - the certificate matters more than its badge
+        log.exception("Open Badge for certificate %s could not be signed; it will be on first download",
+                      certificate.number)
 
 
 def current_certificate_for_completion(completion_id: int) -> Certificate | None:

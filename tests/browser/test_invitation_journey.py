@@ -112,3 +112,35 @@ def test_visitor_verifies_a_certificate(page, live_server, a11y, graduate):
     page.get_by_role("button", name="Check certificate").click()
     assert "Not found" in page.get_by_role("heading", level=2).first.inner_text()
     a11y.check(page, "verification-not-found")
+
+
+def test_holder_downloads_the_open_badge_and_a_visitor_checks_it(page, live_server, a11y, graduate):
+    """The holder downloads the certificate's Open Badge (the signed .jwt); a logged-out visitor
+    uploads it at /verify/badge and is told it is genuine and current, with the three checks;
+    the same badge with a changed character is refused as changed since signing."""
+    login(page, NEW_EMAIL, NEW_PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Certificates").click()
+    row = page.get_by_role("row").filter(has_text=graduate)
+    with page.expect_download() as info:
+        row.get_by_role("link", name=re.compile("^Open Badge")).click()
+    download = info.value
+    assert download.suggested_filename == f"open-badge-{SLUG}-{graduate}.jwt"
+    token = download.path().read_text()
+    assert token.count(".") == 2
+    page.get_by_role("button", name="Log out").click()
+
+    page.goto("/verify/badge")
+    a11y.check(page, "badge-check-form")
+    page.get_by_label("Or choose the badge file").set_input_files(str(download.path()))
+    page.get_by_role("button", name="Check badge").click()
+    result = page.get_by_role("region", name=re.compile("Valid"))
+    assert "genuine and current" in result.inner_text() and NEW_NAME in result.inner_text()
+    assert "Signature: passed" in result.inner_text() and "Status: passed" in result.inner_text()
+    a11y.check(page, "badge-check-valid", look=True)
+
+    header, payload, signature = token.split(".")
+    flipped = payload[:-3] + ("A" if payload[-3] != "A" else "B") + payload[-2:]
+    page.get_by_label("Paste the badge").fill(f"{header}.{flipped}.{signature}")
+    page.get_by_role("button", name="Check badge").click()
+    assert "changed since it was signed" in page.get_by_role("heading", level=2).first.inner_text()
+    a11y.check(page, "badge-check-tampered", look=True)
