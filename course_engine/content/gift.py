@@ -20,7 +20,7 @@ from . import markdown_render as mr
 from ._common import SLUG
 from .problems import Problem, ProblemList
 from .quiz_parser import build_quiz, read_bank_lines
-from .specs import OptionSpec, QuestionSpec, QuizSpec
+from .specs import QUESTION_KINDS, OptionSpec, QuestionSpec, QuizSpec
 
 SPECIAL = "~=#{}:"
 _COMMENT_SETTING = re.compile(r"^//\s*([a-z][a-z_-]*)\s*:\s*(.*?)\s*$")
@@ -28,7 +28,7 @@ _FORMAT = re.compile(r"\s*\[(markdown|html|plain|moodle)\]", re.I)
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 _TF = re.compile(r"^(true|false|t|f)$", re.I)
 BANK_KEYS = ("id", "title", "draw", "shuffle")
-QUESTION_KEYS = ("question-id", "points")
+QUESTION_KEYS = ("question-id", "points", "kind")
 
 
 def _find(s: str, target: str, start: int = 0) -> int:
@@ -113,6 +113,7 @@ class _GiftParser:
         self.key_lines: dict[str, int] = {}
         self.questions: list[QuestionSpec] = []
         self.used_ids: set[str] = set()
+        self.kind = ""  # the current question's kind, read from its pending comments
 
     def parse(self, lines: list[str]) -> None:
         pending: dict[str, tuple[str, int]] = {}
@@ -214,6 +215,7 @@ class _GiftParser:
             plain = " ".join(mr.plain_text(_unescape(stem_src)).split())
             title = (plain[:57] + "...") if len(plain) > 60 else plain or "Question"
         qid = self.question_id(pending, title)
+        self.kind = self.question_kind(pending)
         points = 1.0
         if "points" in pending:
             try:
@@ -302,6 +304,17 @@ class _GiftParser:
         self.used_ids.add(qid)
         return qid
 
+    def question_kind(self, pending: dict) -> str:
+        """The ``// kind:`` comment's value (as the Markdown bank's ``kind:``), or ""."""
+        if "kind" not in pending:
+            return ""
+        value, line = pending["kind"]
+        if value not in QUESTION_KINDS:
+            self.problems.error(line, "question-bad-kind", f"'kind: {value}' is not a question kind. "
+                                f"Use {', '.join(QUESTION_KINDS)} (or leave it out).")
+            return ""
+        return value
+
     def add(self, qid, title, qtype, points, stem_html, options, general, fmt, line) -> None:
         self.questions.append(
             QuestionSpec(
@@ -313,6 +326,7 @@ class _GiftParser:
                 options=tuple(options),
                 explanation_html=_to_html(general, fmt, True),
                 line=line,
+                kind=self.kind,
             )
         )
 

@@ -76,6 +76,8 @@ def export_gift(quiz: QuizSpec) -> str:
         out.append(f"// question-id: {q.id}")
         if q.points != 1:
             out.append(f"// points: {_weight(q.points)}")
+        if q.kind:
+            out.append(f"// kind: {q.kind}")
         head = f"::{_esc(q.title)}::[html]{_esc(q.stem_html)}"
         general = f"####{_esc(q.explanation_html)}" if q.explanation_html else ""
         if q.type == "true-false":

@@ -27,7 +27,7 @@ CODES = frozenset(
     image-missing unknown-counter scene-unreachable no-endings no-way-to-end
     recommended-no-ending scene-too-long one-ending
     quiz-no-questions draw-too-large question-no-id question-bad-id
-    question-setting-unknown question-bad-type question-bad-points question-no-options
+    question-setting-unknown question-bad-type question-bad-kind question-bad-points question-no-options
     question-no-correct question-not-full-marks single-many-correct multiple-needs-two
     partial-not-single option-bad-weight true-false-options ordering-needs-numbers
     ordering-too-few text-after-options option-settings option-setting-unknown

@@ -22,7 +22,7 @@ from ._common import (
     split_front_matter,
 )
 from .problems import Problem, ProblemList
-from .specs import QUESTION_TYPES, OptionSpec, QuestionSpec, QuizSpec
+from .specs import QUESTION_KINDS, QUESTION_TYPES, OptionSpec, QuestionSpec, QuizSpec
 from .versioning import file_hash
 
 QUIZ_FIELDS = ("id", "title", "draw", "shuffle")
@@ -279,11 +279,11 @@ def _parse_question(
         if not m:
             break
         key = m.group(1)
-        if key not in ("type", "points"):
+        if key not in ("type", "points", "kind"):
             problems.error(
                 lines[i][0],
                 "question-setting-unknown",
-                f"'{key}:' is not a question setting. Use 'type:' and 'points:'.",
+                f"'{key}:' is not a question setting. Use 'type:', 'points:' and 'kind:'.",
             )
         settings[key] = ((m.group(2) or "").strip(), lines[i][0])
         i += 1
@@ -296,6 +296,15 @@ def _parse_question(
             "ordering (or leave it out).",
         )
         qtype = None
+    kind = settings.get("kind", ("", 0))[0]
+    if kind and kind not in QUESTION_KINDS:
+        problems.error(
+            settings["kind"][1],
+            "question-bad-kind",
+            f"'kind: {kind}' is not a question kind. Use {', '.join(QUESTION_KINDS)} (or leave "
+            "it out).",
+        )
+        kind = ""
     points = 1.0
     if "points" in settings:
         raw, pline = settings["points"]
@@ -504,4 +513,5 @@ def _parse_question(
         explanation_html=mr.render_markdown("\n".join(explain)),
         correct_order=correct_order,
         line=lineno,
+        kind=kind,
     )

@@ -22,6 +22,11 @@ JUDGEMENT_RANK = {name: rank for rank, name in enumerate(JUDGEMENTS)}
 
 #: Question types a quiz bank may use.
 QUESTION_TYPES = ("single", "multiple", "true-false", "ordering")
+#: What a question asks of the learner (optional ``kind:`` setting). ``transfer``: a new short
+#: case, not the module's story, asking what to do next and why; ``variant``: the module's own
+#: decision with a detail changed; ``story``: the module's own case; ``recall``: facts or
+#: self-reflection. The library test counts ``transfer`` (issue 16: at least half a bank).
+QUESTION_KINDS = ("transfer", "variant", "story", "recall")
 
 #: Callout kinds that may appear in a module.
 CALLOUT_KINDS = ("evidence", "note", "reflect")
@@ -381,6 +386,7 @@ class QuestionSpec:
     explanation_html: str = ""
     correct_order: tuple[int, ...] = ()
     line: int = 0
+    kind: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -393,6 +399,7 @@ class QuestionSpec:
             "explanation_html": self.explanation_html,
             "correct_order": list(self.correct_order),
             "line": self.line,
+            "kind": self.kind,
         }
 
     @classmethod
@@ -407,6 +414,7 @@ class QuestionSpec:
             explanation_html=data.get("explanation_html", ""),
             correct_order=tuple(data.get("correct_order", ())),
             line=data.get("line", 0),
+            kind=data.get("kind", ""),
         )
 
 

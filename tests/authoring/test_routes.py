@@ -237,6 +237,19 @@ def test_quiz_preview_shows_every_question_with_answers(app, browser, author, ti
     assert "Learners get 2 of them" in page
 
 
+def test_quiz_preview_shows_each_question_kind_and_the_transfer_count(app, browser, author, write_content):
+    """An author sees what each question asks (its `kind:`) and how many of the bank are
+    transfer questions, so the half-transfer rule can be kept while writing; a bank without
+    kinds shows neither."""
+    kinded = quiz_text().replace("## Seeing the child {#q-see}\n", "## Seeing the child {#q-see}\nkind: transfer\n")
+    write_content(modules={"tiny.md": module_text()}, quizzes={"tiny.md": kinded})
+    page = _text(browser.get("/authoring/preview/tiny/quiz"))
+    assert "1 of 2 questions are transfer questions" in page and "1 without kind:" in page
+    assert "q-see · single · transfer ·" in page
+    write_content(quizzes={"tiny.md": quiz_text()})
+    assert "transfer questions" not in _text(browser.get("/authoring/preview/tiny/quiz"))
+
+
 def test_quiz_preview_of_a_broken_bank_shows_its_problems(app, browser, author, write_content):
     """A quiz bank with errors is not shown: its problems are, with file and line."""
     write_content(modules={"tiny.md": module_text()},

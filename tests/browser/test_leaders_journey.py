@@ -22,7 +22,7 @@ LEARNER, LEARNER_NAME = "learner4@demo.example", "Daniel Kowalski"
 #: Text that only the recommended path may show, and text from the branches it did not take.
 REVIEW_SCENE_SHOWN = "I do the talking for Bà."
 REVIEW_SCENE_HIDDEN = "Nobody from your service has spoken with Bà Lan without Minh interpreting."
-ENDING_SHOWN = ("Hamza's grievance is heard under the council's procedure.",
+ENDING_SHOWN = ("Asif's grievance is heard under the council's procedure.",
                 "In the team's monthly slot, Bethany brings her first assessment of Minh herself")
 ENDING_HIDDEN = ("Outside the grievance, the team never talks about what happened",
                  "The team's e-learning is done",

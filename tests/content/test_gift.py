@@ -212,3 +212,42 @@ def test_images_are_refused_in_gift():
     they are an error naming the line."""
     spec, problems = parse_gift('// id: i\n\n::Q::[html]<img src="@@PLUGINFILE@@/a.png">Pick{=a#Y ~b#N}\n', "i.gift")
     assert [(p.line, p.code) for p in problems] == [(3, "quiz-image")]
+
+
+def test_question_kind_travels_through_gift():
+    """A question's kind (`kind: transfer` in Markdown) is exported as a `// kind:` comment and
+    read back, so a bank's transfer count survives a round trip through Moodle's format; an
+    unknown kind in GIFT is the same error as in Markdown."""
+    source = """\
+---
+id: kinds
+title: Kinds
+---
+
+## A new case {#q-case}
+kind: transfer
+
+A 9-year-old tells you... What do you do next, and why?
+
+- [x] Right
+  feedback: Yes.
+- [ ] Wrong
+  feedback: No.
+
+## Recall {#q-recall}
+
+Which is true?
+
+- [x] Right
+  feedback: Yes.
+- [ ] Wrong
+  feedback: No.
+"""
+    quiz, problems = parse_quiz_markdown("kinds.md", source)
+    assert problems == []
+    text = export_gift(quiz)
+    assert "// kind: transfer" in text and text.count("// kind:") == 1
+    again, problems = parse_gift(text, "kinds.gift")
+    assert problems == [] and [q.kind for q in again.questions] == ["transfer", ""]
+    bad, problems = parse_gift(text.replace("// kind: transfer", "// kind: case"), "kinds.gift")
+    assert [p.code for p in problems] == ["question-bad-kind"] and bad.questions[0].kind == ""

@@ -459,6 +459,11 @@ QUIZ_CASES = [
         (9, "'points' must be a number above 0, e.g. 'points: 2'."),
     ),
     (
+        'err-question-bad-kind.md',
+        [(9, 'error', 'question-bad-kind')],
+        (9, "'kind: case' is not a question kind. Use transfer, variant, story, recall (or leave it out)."),
+    ),
+    (
         'err-question-bad-type.md',
         [(9, 'error', 'question-bad-type')],
         (9, "'type: essay' is not a question type. Use single, multiple, true-false or ordering (or leave it out)."),
@@ -481,7 +486,7 @@ QUIZ_CASES = [
     (
         'err-question-setting-unknown.md',
         [(9, 'error', 'question-setting-unknown')],
-        (9, "'marks:' is not a question setting. Use 'type:' and 'points:'."),
+        (9, "'marks:' is not a question setting. Use 'type:', 'points:' and 'kind:'."),
     ),
     (
         'err-quiz-no-questions.md',
