@@ -19,7 +19,7 @@ from pathlib import Path
 from . import markdown_render as mr
 from ._common import SLUG
 from .problems import Problem, ProblemList
-from .quiz_parser import build_quiz, read_bank_lines
+from .quiz_bank import build_quiz, read_bank_lines
 from .specs import QUESTION_KINDS, OptionSpec, QuestionSpec, QuizSpec
 
 SPECIAL = "~=#{}:"

@@ -19,7 +19,8 @@ from . import engine
 from .gift import parse_gift
 from .module_parser import parse_module
 from .problems import ERROR, WARNING, Problem, sort_problems
-from .quiz_parser import max_fraction, parse_quiz_markdown
+from .quiz_bank import max_fraction
+from .quiz_parser import parse_quiz_markdown
 from .specs import ModuleSpec, QuizSpec
 from .versioning import content_hash
 
