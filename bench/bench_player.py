@@ -11,6 +11,14 @@ a small keep-alive HTTP client in threads (stdlib only), run on this machine.
 The scenarios run in short interleaved rounds and each is compared with the hello runs just
 before and after it; the reported ratio is the median over rounds. The table also gives the
 server's CPU time per request (gunicorn master and workers), which noise disturbs less.
+
+    .venv/bin/python bench/bench_player.py --lrs                # with and without an LRS
+
+``--lrs`` (issue 18): a second server over a copy of the same database, where the learner's
+organisation sends learning records to Ralph's LRS on loopback through an RQ worker draining
+the outbox during the run (bench/player_lrs.py). The two sides take turns each round; both
+tables are printed, then the difference in % of hello and whether it is within the run's
+own noise.
 """
 from __future__ import annotations
 
@@ -61,8 +69,9 @@ def create_database_beside(url: str):
     return url.rsplit("/", 1)[0] + "/" + name, drop
 
 
-def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
-    """Migrate, load the library, create a learner with many attempts ready to move."""
+def prepare_database(url: str | None, workdir: Path, attempts: int, in_organisation: bool = False) -> dict:
+    """Migrate, load the library, create a learner with many attempts ready to move (a
+    member of one organisation when ``in_organisation``: see player_lrs.py)."""
     os.environ["COURSE_ENGINE_DATABASE_URL"] = url or f"sqlite:///{workdir / 'bench.db'}"
     os.environ["SECRET_KEY"] = "benchmark-secret"
     from alembic import command
@@ -87,6 +96,10 @@ def prepare_database(url: str | None, workdir: Path, attempts: int) -> dict:
                     email_confirmed_at=utcnow())
         session.add(user)
         session.flush()
+        if in_organisation:
+            from bench import player_lrs
+
+            player_lrs.join_organisation(user.email)
         module = session.scalar(select(ContentModule).where(ContentModule.slug == MODULE))
         now = utcnow()
         view_attempt = learner.start_attempt(user.id, module, now)
@@ -209,6 +222,96 @@ def worker_pids(master_pid: int) -> list[int]:
     return pids
 
 
+class Side:
+    """One server under test: its gunicorn, logged-in client and the prepared work left."""
+
+    def __init__(self, name: str, server: subprocess.Popen, port: int, data: dict):
+        self.name, self.server, self.port, self.data = name, server, port, data
+        self.choice_ids, self.quiz = iter(data["choice_ids"]), iter(data["quiz"])
+        self.hellos: list = []
+        self.results: dict = {}
+
+    def scenarios(self):
+        scene_url, scene = f"/attempts/{self.data['view_id']}", self.data["scene"]
+
+        def choice():
+            attempt_id = next(self.choice_ids, None)
+            if attempt_id is None:
+                return None
+            return ("POST", f"/attempts/{attempt_id}/choose",
+                    {"csrf_token": self.token, "step": "1", "scene": scene, "choice": f"{scene}.0"})
+
+        def quiz_submit():
+            job = next(self.quiz, None)
+            if job is None:
+                return None
+            attempt_id, number, answers = job
+            return ("POST", f"/attempts/{attempt_id}/quiz/{number}",
+                    [("csrf_token", self.token), ("action", "submit")] + answers)
+
+        return [("hello", lambda: ("GET", "/_bench/hello", None), {200}),
+                ("scene page", lambda: ("GET", scene_url, None), {200}),
+                ("choice submission", choice, {303}), ("quiz submission", quiz_submit, {303})]
+
+
+def start_server(env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning", "bench.wsgi_bench:app"], cwd=ROOT, env=env)
+    for _ in range(300):
+        try:
+            Client(port).request("GET", "/_bench/hello")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, port
+
+
+def measure(side: Side, label: str, maker, ok, args) -> None:
+    pids = worker_pids(side.server.pid)
+    before = cpu_seconds(pids)
+    rps, errors, done = run_load(side.port, side.cookie, maker, args.seconds, args.threads, ok)
+    cpu_ms = 1000 * (cpu_seconds(pids) - before) / max(done, 1)
+    (side.hellos if label == "hello" else side.results.setdefault(label, [])).append((rps, errors, done, cpu_ms))
+    if args.verbose:
+        print(f"    {side.name:<8} {label:<20} {rps:8.1f} req/s  {cpu_ms:6.2f} ms CPU/request  {errors} errors",
+              flush=True)
+
+
+def report(side: Side, backend: str, args, title: str) -> tuple[bool, dict]:
+    """Print one side's table; returns (failed, {scenario: per-round ratios})."""
+    print(f"\n{title}{backend}, gunicorn 2 sync workers, {args.threads} client threads, "
+          f"{args.rounds} rounds of {args.seconds:g} s per scenario")
+    print(f"{'scenario':<20} {'req/s':>8} {'% of hello':>11} {'(range)':>12} {'server CPU':>11} "
+          f"{'requests':>9} {'errors':>7} {'target':>7}")
+    hellos = side.hellos
+    hello_rps = [h[0] for h in hellos]
+    hello_cpu = statistics.median(h[3] for h in hellos)
+    print(f"{'hello (baseline)':<20} {statistics.median(hello_rps):8.1f} {'100%':>11} {'':>12} "
+          f"{hello_cpu:8.2f} ms {sum(h[2] for h in hellos):9d} {sum(h[1] for h in hellos):7d}")
+    targets = {"scene page": 40, "choice submission": 25}
+    failed = sum(h[1] for h in hellos) > 0
+    all_ratios = {}
+    for label, rows in side.results.items():
+        if not any(r[2] for r in rows):
+            continue
+        # A round where the prepared attempts had run out sent nothing: it says nothing.
+        ratios = [100 * rps / ((hello_rps[i] + hello_rps[i + 1]) / 2) if done else None
+                  for i, (rps, _errors, done, _cpu) in enumerate(rows)]
+        all_ratios[label] = ratios
+        ratios = [r for r in ratios if r is not None]
+        pct, errors, done = statistics.median(ratios), sum(r[1] for r in rows), sum(r[2] for r in rows)
+        target = targets.get(label)
+        verdict = "" if target is None else ("ok" if pct >= target and errors == 0 else "MISSED")
+        failed |= verdict == "MISSED" or errors > 0
+        print(f"{label:<20} {statistics.median(r[0] for r in rows if r[2]):8.1f} {pct:10.0f}% "
+              f"{f'{min(ratios):.0f}-{max(ratios):.0f}%':>12} {statistics.median(r[3] for r in rows if r[2]):8.2f} ms "
+              f"{done:9d} {errors:7d} {('>=' + str(target) + '% ' + verdict) if target else '':>7}")
+    if next(side.choice_ids, None) is None or next(side.quiz, None) is None:
+        print("Note: prepared attempts ran out in some round; pass a larger --attempts.")
+    return failed, all_ratios
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (a fresh database is created beside it); default SQLite")
@@ -218,102 +321,84 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print every run as it finishes")
     parser.add_argument("--attempts", type=int, default=10000,
                         help="attempts prepared for choice submissions (half as many for quizzes)")
+    parser.add_argument("--lrs", action="store_true",
+                        help="also run, interleaved, a copy with an LRS connected (Ralph, RQ worker): see player_lrs.py")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2",
+                        help="with --lrs: the Redis database for the queue (emptied first; default db 2)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="ce-bench-"))
-    db_url, drop_database = None, None
+    db_url, drop_database, drop_copy, lrs, worker = None, None, None, None, None
     if args.database_url:
         db_url, drop_database = create_database_beside(args.database_url)
     backend = "PostgreSQL" if db_url else "SQLite"
     print(f"Preparing {backend} database with {args.attempts} attempts …", flush=True)
-    data = prepare_database(db_url, workdir, args.attempts)
-
-    port = free_port()
+    data = prepare_database(db_url, workdir, args.attempts, in_organisation=args.lrs)
+    sides: list[Side] = []
     env = dict(os.environ, PYTHONPATH=str(ROOT), COURSE_ENGINE_RATELIMIT_ENABLED="false")
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "bench.wsgi_bench:app"], cwd=ROOT, env=env)
     try:
-        for _ in range(100):
-            try:
-                Client(port).request("GET", "/_bench/hello")
-                break
-            except OSError:
-                time.sleep(0.1)
-        cookie, token = login(port)
-        scene_url = f"/attempts/{data['view_id']}"
-        choice_ids, quiz = iter(data["choice_ids"]), iter(data["quiz"])
+        if args.lrs:
+            from bench import player_lrs
 
-        def hello():
-            return ("GET", "/_bench/hello", None)
-
-        def scene():
-            return ("GET", scene_url, None)
-
-        def choice():
-            attempt_id = next(choice_ids, None)
-            if attempt_id is None:
-                return None
-            return ("POST", f"/attempts/{attempt_id}/choose",
-                    {"csrf_token": token, "step": "1", "scene": data["scene"], "choice": f"{data['scene']}.0"})
-
-        def quiz_submit():
-            job = next(quiz, None)
-            if job is None:
-                return None
-            attempt_id, number, answers = job
-            return ("POST", f"/attempts/{attempt_id}/quiz/{number}",
-                    [("csrf_token", token), ("action", "submit")] + answers)
-
-        scenarios = [("hello", hello, {200}), ("scene page", scene, {200}),
-                     ("choice submission", choice, {303}), ("quiz submission", quiz_submit, {303})]
-        run_load(port, cookie, scene, 1.0, args.threads, {200})  # warm up both workers
+            lrs_url, drop_copy = player_lrs.copy_database(db_url, workdir, args.database_url)
+            lrs = player_lrs.start_lrs(workdir)
+            player_lrs.connect(lrs_url, lrs.endpoint)
+            player_lrs.empty_queue(args.redis_url)
+            lrs_env = player_lrs.server_env(env, lrs_url, args.redis_url)
+            worker = player_lrs.start_worker(lrs_env, workdir / "worker.log")
+        sides.append(Side("without" if args.lrs else "player", *start_server(env), data))
+        if args.lrs:
+            sides.append(Side("with LRS", *start_server(lrs_env), data))
+        for side in sides:
+            side.cookie, side.token = login(side.port)
+            run_load(side.port, side.cookie, side.scenarios()[1][1], 1.0, args.threads, {200})  # warm up both workers
         # Short interleaved rounds, each scenario compared with the hello runs either side of
         # it: the machine's speed drifts from second to second, and a ratio taken across a
-        # long sequential run would mostly measure that drift.
-        results = {label: [] for label, _m, _o in scenarios}
-        hellos = []
+        # long sequential run would mostly measure that drift. With two sides, they take
+        # turns going first.
         for round_no in range(args.rounds + 1):
-            for label, maker, ok in scenarios if round_no < args.rounds else scenarios[:1]:
-                pids = worker_pids(server.pid)
-                before = cpu_seconds(pids)
-                rps, errors, done = run_load(port, cookie, maker, args.seconds, args.threads, ok)
-                cpu_ms = 1000 * (cpu_seconds(pids) - before) / max(done, 1)
-                (hellos if label == "hello" else results[label]).append((rps, errors, done, cpu_ms))
-                if args.verbose:
-                    print(f"    {label:<20} {rps:8.1f} req/s  {cpu_ms:6.2f} ms CPU/request  {errors} errors", flush=True)
+            for side in sides if round_no % 2 == 0 else sides[::-1]:
+                for label, maker, ok in side.scenarios() if round_no < args.rounds else side.scenarios()[:1]:
+                    measure(side, label, maker, ok, args)
             print(f"  round {round_no + 1}/{args.rounds + 1} done", flush=True)
 
-        print(f"\n{backend}, gunicorn 2 sync workers, {args.threads} client threads, "
-              f"{args.rounds} rounds of {args.seconds:g} s per scenario")
-        print(f"{'scenario':<20} {'req/s':>8} {'% of hello':>11} {'(range)':>12} {'server CPU':>11} "
-              f"{'requests':>9} {'errors':>7} {'target':>7}")
-        hello_rps = [h[0] for h in hellos]
-        hello_cpu = statistics.median(h[3] for h in hellos)
-        print(f"{'hello (baseline)':<20} {statistics.median(hello_rps):8.1f} {'100%':>11} {'':>12} "
-              f"{hello_cpu:8.2f} ms {sum(h[2] for h in hellos):9d} {sum(h[1] for h in hellos):7d}")
-        targets = {"scene page": 40, "choice submission": 25}
-        failed = sum(h[1] for h in hellos) > 0
-        for label, rows in results.items():
-            if not any(r[2] for r in rows):
-                continue
-            # A round where the prepared attempts had run out sent nothing: it says nothing.
-            ratios = [100 * rps / ((hello_rps[i] + hello_rps[i + 1]) / 2)
-                      for i, (rps, _errors, done, _cpu) in enumerate(rows) if done]
-            pct, errors, done = statistics.median(ratios), sum(r[1] for r in rows), sum(r[2] for r in rows)
-            target = targets.get(label)
-            verdict = "" if target is None else ("ok" if pct >= target and errors == 0 else "MISSED")
-            failed |= verdict == "MISSED" or errors > 0
-            print(f"{label:<20} {statistics.median(r[0] for r in rows if r[2]):8.1f} {pct:10.0f}% "
-                  f"{f'{min(ratios):.0f}-{max(ratios):.0f}%':>12} {statistics.median(r[3] for r in rows if r[2]):8.2f} ms "
-                  f"{done:9d} {errors:7d} {('>=' + str(target) + '% ' + verdict) if target else '':>7}")
+        failed = False
+        ratios = []
+        for side in sides:
+            side_failed, side_ratios = report(side, backend, args, f"{side.name}: " if args.lrs else "")
+            failed |= side_failed
+            ratios.append(side_ratios)
         print("\n% of hello: median over rounds of req/s against the mean of the hello runs before and after.")
-        if next(choice_ids, None) is None or next(quiz, None) is None:
-            print("Note: prepared attempts ran out in some round; pass a larger --attempts.")
+        if args.lrs:
+            player_lrs.compare(*ratios)
+            during = player_lrs.outbox_counts(lrs_url)
+            deadline = time.monotonic() + 120
+            after = during
+            while after["waiting"] and time.monotonic() < deadline:
+                time.sleep(2)
+                after = player_lrs.outbox_counts(lrs_url)
+            stored = len({s["id"] for s in lrs.statements()})
+            print(f"\nOutbox: {during['written']} statements written during the run "
+                  f"({', '.join(f'{n} {v}' for v, n in sorted(during['by_verb'].items()))}); "
+                  f"{during['sent']} delivered by the worker when the last round ended, "
+                  f"{after['sent']} {'after' if not after['waiting'] else 'within'} another "
+                  f"{120 - max(0, deadline - time.monotonic()):.0f} s; refused {after['refused']}, "
+                  f"waiting {after['waiting']}. Ralph holds {stored}.")
+            failed |= after["refused"] > 0 or stored != after["sent"]
+        print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
         return 1 if failed else 0
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for side in sides:
+            side.server.send_signal(signal.SIGTERM)
+            side.server.wait(timeout=30)
+        if worker is not None:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+        if lrs is not None:
+            lrs.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        if drop_copy:
+            drop_copy()
         if drop_database:
             drop_database()
 

@@ -112,3 +112,28 @@ def test_rq_backend_queues_jobs_for_a_worker_and_keeps_the_ones_that_fail(make_a
         assert "1 failed job." in failed.output
         assert "Requeued 1 failed job." in twin.test_cli_runner().invoke(args=["jobs", "retry"]).output
     Redis.from_url(url).flushdb()
+
+
+def test_rq_enqueues_reuse_one_redis_client_per_app(make_app):
+    """Every enqueue from an app goes through one Redis client (one connection pool): a new
+    client per job opened a TCP connection per request, which the player benchmark measured."""
+    _redis_or_skip()
+    from redis import Redis
+    from rq import Queue
+
+    from tests.conftest import isolated_context
+
+    url = "redis://127.0.0.1:6379/13"
+    Redis.from_url(url).flushdb()
+    app = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
+    with isolated_context(app) as twin:
+        first = jobs._redis(twin)
+        for label in ("one", "two", "three"):
+            jobs.enqueue("tests.record", label=label)
+            commit_and_run_callbacks()
+            assert jobs._redis(twin) is first
+        assert Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url)).count == 3
+        twin.config["JOBS_REDIS_URL"] = "redis://127.0.0.1:6379/12"
+        assert jobs._redis(twin) is not first  # a changed setting is followed
+        twin.config["JOBS_REDIS_URL"] = url
+    Redis.from_url(url).flushdb()
