@@ -186,7 +186,7 @@
   function attemptsLeft() { return spec.quiz_max_attempts ? spec.quiz_max_attempts - resume.quiz.attempts : Infinity; }
 
   function questionFieldset(q, drawn, n, total, answer) {
-    var fs = el("fieldset", { id: "q-" + n }, [el("legend", { text: "Question " + (n + 1) + " of " + total }),
+    var fs = el("fieldset", { id: "q-" + n, "data-question": q.id }, [el("legend", { text: "Question " + (n + 1) + " of " + total }),
       el("div", { "class": "stem", html: q.stem_html })]);
     var byIndex = {};
     q.options.forEach(function (o) { byIndex[o.index] = o; });
