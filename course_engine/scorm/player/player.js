@@ -45,14 +45,22 @@
     h1.focus();
     window.scrollTo(0, 0);
   }
-  function errorSummary(form, message, targetId) {
-    var old = form.querySelector(".error-summary");
+  /* The error summary goes at the top of the page (as on the site), links to the field and takes focus. */
+  function errorSummary(form, message, targetId, fieldset) {
+    var old = main.querySelector(".error-summary");
     if (old) { old.remove(); }
+    form.querySelectorAll(".error").forEach(function (e) { e.remove(); });
+    if (fieldset) {
+      // The message beside the question too, read out with it.
+      var note = el("p", { "class": "error", id: fieldset.id + "-error", text: "Error: " + message });
+      fieldset.insertBefore(note, fieldset.querySelector("legend").nextSibling);
+      fieldset.setAttribute("aria-describedby", note.id);
+    }
     var link = el("a", { href: "#" + targetId, text: message });
     link.addEventListener("click", function (e) { e.preventDefault(); var t = document.getElementById(targetId); if (t) { t.focus(); } });
     var box = el("div", { "class": "error-summary", role: "alert", tabindex: "-1" },
       [el("h2", { text: "There is a problem" }), el("ul", {}, [el("li", {}, [link])])]);
-    form.insertBefore(box, form.firstChild);
+    main.insertBefore(box, main.firstChild);
     box.focus();
   }
 
@@ -94,7 +102,7 @@
 
   function choiceForm(scene, state, decisionNumber) {
     var form = el("form", { novalidate: "novalidate" });
-    var fieldset = el("fieldset", {}, [el("legend", { text: "What do you do?" })]);
+    var fieldset = el("fieldset", { id: "choices" }, [el("legend", { text: "What do you do?" })]);
     scene.choices.forEach(function (c, i) {
       var id = "choice-" + i;
       fieldset.appendChild(el("div", { "class": "option" }, [
@@ -106,7 +114,7 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var picked = form.querySelector("input[name=choice]:checked");
-      if (!picked) { errorSummary(form, "Choose what you would do", "choice-0"); return; }
+      if (!picked) { errorSummary(form, "Choose what you would do", "choice-0", fieldset); return; }
       decide(scene, parseInt(picked.value, 10), decisionNumber);
     });
     return form;
@@ -246,7 +254,8 @@
       });
       if (missing !== null) {
         var first = document.getElementById("q-" + missing).querySelector("input, select");
-        errorSummary(form, "Answer question " + (missing + 1) + (questionById(drawn[missing].id).type === "ordering" ? ": give each item a different position" : ""), first.id);
+        errorSummary(form, "Answer question " + (missing + 1) + (questionById(drawn[missing].id).type === "ordering" ? ": give each item a different position" : ""),
+          first.id, document.getElementById("q-" + missing));
         return;
       }
       var graded = E.gradeAttempt(quiz, responses, drawn.map(function (d) { return d.id; }));
