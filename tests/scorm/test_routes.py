@@ -117,3 +117,8 @@ def test_the_admins_page_lists_every_version_with_both_standards(browser, place,
     assert org_url(place, synced, "scorm12") in page and org_url(place, synced, "scorm2004") in page
     assert "never sent" in page and "SCORM packages" in page
     assert f'href="/orgs/{place.org.slug}/scorm"' in page  # the menu link
+
+
+def test_the_content_page_links_the_authors_packages(browser, place, synced):
+    browser.login("author@example.org")
+    assert 'href="/authoring/scorm"' in browser.get("/authoring/").get_data(as_text=True)
