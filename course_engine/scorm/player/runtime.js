@@ -81,11 +81,11 @@
     return true;
   };
 
-  /* Whether the LMS is resuming a suspended attempt, and the resume point it kept. */
+  /* The resume point the LMS kept ("" for a new attempt). Read whatever cmi.entry says: an
+   * LMS that lost the session (a closed tab, a crash) may relaunch with entry "" but keep
+   * suspend_data, and the learner should still be where they were. */
   Runtime.prototype.resumePoint = function () {
-    var entry = this.get(this.is2004 ? "cmi.entry" : "cmi.core.entry");
-    var data = this.get("cmi.suspend_data");
-    return entry === "resume" && data ? data : (data || "");
+    return this.get("cmi.suspend_data");
   };
 
   Runtime.prototype.saveResume = function (sceneId, suspendData) {
