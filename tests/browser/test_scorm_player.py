@@ -80,8 +80,11 @@ def lms_page(chromium, lms):
         return route.continue_()
 
     context.route("**/*", guard)
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
     yield page
     assert page.outside == [], f"the package asked for {page.outside}"
+    assert page.errors == [], f"script errors: {page.errors}"
     context.close()
 
 
@@ -125,13 +128,16 @@ def play(frame, module, steps, note: str | None = None):
 def answer_quiz(frame, quiz, right: bool):
     """Answer every drawn question rightly (or wrongly) from the bank's own key."""
     fieldsets = frame.locator("fieldset[data-question]")
+    fieldsets.first.wait_for()  # count() does not wait for the quiz page to be drawn
     for n in range(fieldsets.count()):
         fs = fieldsets.nth(n)
         q = quiz.question(fs.get_attribute("data-question"))
         if q.type == "ordering":
             order = list(q.correct_order) if right else list(reversed(q.correct_order))
             for item in q.correct_order:
-                fs.locator(f"#q-{n}-item-{item}").select_option(str(order.index(item)))
+                # By the position a person reads (1 first): Playwright matches a value string
+                # against labels too, and option "2" is labelled "3".
+                fs.locator(f"#q-{n}-item-{item}").select_option(label=str(order.index(item) + 1))
             continue
         best = max(q.options, key=lambda o: o.weight)
         worst = min(q.options, key=lambda o: o.weight)
@@ -145,10 +151,13 @@ def answer_quiz(frame, quiz, right: bool):
 
 
 def final_values(page) -> dict:
-    """The last value the package set for every element, and the run-time calls made."""
+    """The last value the package set for every element, and the run-time calls made. Every
+    value must have been accepted by scorm-again (which checks formats as an LMS does)."""
     recorded = page.evaluate("() => window.recorded")
+    refused = [r for r in recorded if r[2] != "true"]
+    assert refused == [], f"the run-time refused {refused}"
     values = {}
-    for element, value in recorded:
+    for element, value, _result, _error in recorded:
         values[element] = value
     return {"values": values, "recorded": recorded, "calls": page.evaluate("() => window.calls")}
 
@@ -330,3 +339,41 @@ def _tab_to_button(page, name: str, limit: int = 80):
         if page.evaluate("() => document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent") == name:
             return
     raise AssertionError(f"never reached the button {name!r} by Tab")
+
+
+def test_a_resumed_scorm2004_attempt_adds_interactions_after_the_ones_kept(lms_page, lms):
+    """2004: two decisions, then the learner leaves (exit 'suspend', location and suspend_data
+    kept with both interactions). Relaunched with them, the player opens at the same scene, and
+    the next decision is interaction 2: the LMS's earlier ones are never overwritten."""
+    module = report().modules["streetwise"]
+    frame = open_lms(lms_page, lms, "streetwise-2004")
+    frame.get_by_role("button", name="Start the scenario").click()
+    steps = moves_of_path(module, engine.recommended_path(module))
+    play(frame, module, steps[:2])
+    at = heading(frame)
+    lms_page.evaluate("() => document.getElementById('sco').remove()")
+    lms_page.wait_for_function("() => window.calls.includes('Terminate')")
+    v = final_values(lms_page)["values"]
+    assert v["cmi.exit"] == "suspend" and v["cmi.completion_status"] == "incomplete"
+    kept = {k[len("cmi."):]: value for k, value in v.items() if k.startswith("cmi.interactions.")}
+    assert {k for k in kept if k.endswith(".id")} == {"interactions.0.id", "interactions.1.id"}
+    interactions = {}
+    for key, value in kept.items():
+        _, n, rest = key.split(".", 2)
+        if rest.startswith("correct_responses"):
+            interactions.setdefault(n, {}).setdefault("correct_responses", {"0": {}})["0"]["pattern"] = value
+        else:
+            interactions.setdefault(n, {})[rest] = value
+    state = {"cmi": {"entry": "resume", "completion_status": "incomplete", "location": v["cmi.location"],
+                     "suspend_data": v["cmi.suspend_data"], "interactions": interactions}}
+    errors = []
+    lms_page.on("pageerror", lambda e: errors.append(str(e)))
+    frame = open_lms(lms_page, lms, "streetwise-2004", state=state)
+    lms_page.wait_for_function("() => window.loadError !== undefined")
+    assert lms_page.evaluate("() => window.loadError") is None and errors == []
+    assert heading(frame) == at
+    assert lms_page.evaluate("() => window.API_1484_11.GetValue('cmi.interactions._count')") == "2"
+    play(frame, module, steps[2:3])
+    v = final_values(lms_page)["values"]
+    assert v["cmi.interactions.2.id"] == f"decision-3-{steps[2][0]}"
+    assert "cmi.interactions.0.id" not in v and "cmi.interactions.1.id" not in v

@@ -43,10 +43,12 @@
     return out + (Math.round(s * 100) / 100) + "S";
   }
 
-  /* SCORM 2004 time(second,10,0): YYYY-MM-DDThh:mm:ss (UTC, with its designator). */
+  /* SCORM 2004 time(second,10,0): YYYY-MM-DDThh:mm:ss.ssZ. The format (YYYY[-MM[-DD[Thh[:mm[:ss[.s[TZD]]]]]]])
+   * only allows the time zone after the fraction of a second, so the fraction is always written. */
   function timestamp2004(date) {
     return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1, 2) + "-" + pad(date.getUTCDate(), 2) + "T" +
-      pad(date.getUTCHours(), 2) + ":" + pad(date.getUTCMinutes(), 2) + ":" + pad(date.getUTCSeconds(), 2) + "Z";
+      pad(date.getUTCHours(), 2) + ":" + pad(date.getUTCMinutes(), 2) + ":" + pad(date.getUTCSeconds(), 2) + "." +
+      pad(Math.floor(date.getUTCMilliseconds() / 10), 2) + "Z";
   }
 
   function Runtime(standard) {
