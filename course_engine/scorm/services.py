@@ -80,7 +80,10 @@ def package_input(slug: str, number: int, brand: Brand) -> PackageInput:
 
     :raise PackageNotFound: for a module or version that does not exist.
     """
-    version = _version(slug, number)
+    return _input_for(_version(slug, number), slug, brand)
+
+
+def _input_for(version: ModuleVersion, slug: str, brand: Brand) -> PackageInput:
     used = package.media_used(version.module_json, version.quiz_json)
     media = {}
     if used:
@@ -101,9 +104,9 @@ def build_package(actor, slug: str, number: int, standard: str, brand: Brand, *,
     """
     if standard not in package.STANDARDS:
         raise ValueError(f"unknown standard {standard!r}")
-    data = package_input(slug, number, brand)
-    content = package.build(data, standard)
     version = _version(slug, number)
+    data = _input_for(version, slug, brand)
+    content = package.build(data, standard)
     record_audit(actor, "scorm.download", version, organisation=organisation,
                  detail={"module": slug, "version": number, "standard": standard}, ip_address=ip_address)
     return package.filename(data, standard), content
