@@ -23,7 +23,7 @@ TIERS = (
     {"sso"},  # single sign-on: accounts and memberships from an organisation's identity provider
     {"authoring"},
     {"learner", "quizzes"},
-    {"cpd", "certificates", "employers", "lti", "xapi"},  # lti launches modules and reacts to completion
+    {"cpd", "certificates", "employers", "lti", "xapi", "scorm"},  # lti launches modules and reacts to completion; scorm packages versions
     {"main", "demo"},
     {"__init__", "models"},  # the factory and the schema's list of models see everything
 )
