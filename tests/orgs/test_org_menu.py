@@ -8,12 +8,13 @@ import pytest
 
 from course_engine.navigation import ORG_MENU_GROUPS, OrgMenuLink, add_to_org_menu, org_menu
 
-#: The organisation's pages before grouping (11 links), the look, LTI, single sign-on and SCORM pages: all in the menu.
+#: The organisation's pages before grouping (11 links), the look, LTI, xAPI, single sign-on and SCORM pages: all
+#: in the menu.
 ADMIN_PAGES = {
     "Reports": ["Summary", "Matrix", "Completions", "Practice insights"],
     "People": ["People", "Teams", "Invitations", "Upload staff"],
     "Learning": ["Assignments", "Certificates", "SCORM packages"],
-    "Settings": ["Look", "LMS (LTI)", "Single sign-on", "Audit log"],
+    "Settings": ["Look", "LMS (LTI)", "Learning records (xAPI)", "Single sign-on", "Audit log"],
 }
 
 
@@ -26,7 +27,7 @@ def test_an_org_admin_has_every_page_in_four_groups(app):
         groups = org_menu(app, "north", True, "employers.matrix")
     assert [g.label for g in groups] == list(ORG_MENU_GROUPS)
     assert _labels(groups) == ADMIN_PAGES
-    assert sum(len(pages) for pages in ADMIN_PAGES.values()) == 15
+    assert sum(len(pages) for pages in ADMIN_PAGES.values()) == 16
     reports = groups[0]
     assert reports.current and reports.url == "/orgs/north/dashboard"
     assert [link.current for link in reports.links] == [None, "page", None, None]
