@@ -73,6 +73,13 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
     #: Seconds a job may run before the worker stops it.
     "JOBS_TIMEOUT": 600,
+    #: Days a job that failed every retry stays on the failed jobs page (and `flask jobs failed`).
+    "JOBS_FAILED_KEEP_DAYS": 30,
+    #: Full-organisation exports (prepared by a job): the folder they are written to (empty:
+    #: instance/exports; with several app hosts, a folder every host and worker shares) and
+    #: the days a finished export may be downloaded before it is deleted.
+    "EXPORTS_DIR": "",
+    "EXPORT_KEEP_DAYS": 7,
     #: Integrations (LTI, single sign-on). Calls to other systems must use https:// and public
     #: addresses; True lifts both rules (development, and tests whose counterparts run on
     #: loopback over plain HTTP). Never in production.
