@@ -17,6 +17,13 @@ DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     #: SQLAlchemy URL; empty means SQLite in the instance folder.
     "DATABASE_URL": "",
+    #: PostgreSQL: "transaction" when a transaction-mode pooler (PgBouncer) is in front: the
+    #: driver then prepares no statements on the server (docs/deployment.md).
+    "DATABASE_POOLER": "",
+    #: Connections each worker process keeps open to PostgreSQL (and may add beyond that under
+    #: load); a sync worker uses one at a time (docs/deployment.md, "Connections").
+    "DATABASE_POOL_SIZE": 5,
+    "DATABASE_MAX_OVERFLOW": 10,
     "SQLALCHEMY_ECHO": False,
     #: Where content lives (relative paths are relative to the project root).
     "MODULES_DIR": "modules",
