@@ -121,7 +121,7 @@ def main() -> None:
             stages = run_variant(name, base_env, emails, args.logins, args.rounds)
             print(f"\n{name}: {VARIANTS[name][0] or ''} {'config ' + Path(VARIANTS[name][1]).name if VARIANTS[name][1] else ''}")
             for stage, measured in stages.items():
-                workers, master = measured[:-1], measured[-1]
+                workers = measured[:-1]
                 cells = "   ".join(f"{rss:6.1f} / {pss:6.1f} / {hwm:6.1f}" for rss, pss, hwm in workers)
                 print(f"  {stage:32s} {cells}   (max RSS {max(w[0] for w in workers):.1f}; PSS of the "
                       f"workers {sum(w[1] for w in workers):.1f}, of the whole server {sum(m[1] for m in measured):.1f})")

@@ -22,6 +22,7 @@ errorlog = "-"
 forwarded_allow_ips = "127.0.0.1"
 preload_app = True
 
+
 def when_ready(server):
     """The app is loaded: keep its objects out of the collector, so workers do not copy their pages."""
     gc.freeze()
