@@ -44,7 +44,8 @@ CERTIFICATE = re.compile(r'href="(/certificates/[^"]+)"')
 
 class Learner(HttpUser):
     host = HOSTS[0]
-    wait_time = between(0.5, 2.0)  # reading time between pages
+    # Reading time between pages (seconds, min,max): CE_THINK from two_hosts.py --think.
+    wait_time = between(*(float(x) for x in os.environ.get("CE_THINK", "0.5,2.0").split(",")))
 
     def on_start(self):
         self.email = next(_EMAILS)
