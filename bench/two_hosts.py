@@ -1,6 +1,7 @@
 """Two app hosts on one PostgreSQL and one Redis, 200 learners doing whole modules (issue 19 §3).
 
-    .venv/bin/python bench/two_hosts.py [--users 200] [--run-time 90] [--worker-class sync|gthread]
+    .venv/bin/python bench/two_hosts.py [--users 200] [--spawn-rate 2] [--run-time 180] [--think 3,8]
+        [--worker-class sync|gthread]
         [--threads 4] [--learners 400] [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
         [--national N]
 
@@ -178,11 +179,12 @@ def report(prefix: Path, seconds: float) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
-    parser.add_argument("--spawn-rate", type=float, default=10)
-    parser.add_argument("--run-time", type=int, default=90)
+    parser.add_argument("--spawn-rate", type=float, default=2, help="learners signing in per second")
+    parser.add_argument("--run-time", type=int, default=180)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per worker with gthread")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--think", default="3,8", help="seconds a learner reads between pages: min,max")
     parser.add_argument("--learners", type=int, default=400)
     parser.add_argument("--national", type=int, default=0, help="first load bench/national_data.py with N learners")
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -252,12 +254,13 @@ def main() -> None:
                         "--headless", "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.run_time}s",
                         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
                        env={**os.environ, "CE_HOSTS": ",".join(hosts), "CE_EMAILS": str(tmp / "emails.txt"),
-                            "CE_PASSWORD": PASSWORD, "CE_MODULES": MODULES, "CE_ACK_FILE": str(ack_file)},
+                            "CE_PASSWORD": PASSWORD, "CE_MODULES": MODULES, "CE_ACK_FILE": str(ack_file),
+                            "CE_THINK": args.think},
                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / "locust.log", "w"))
         seconds = time.monotonic() - began
         load.running = False
         print(f"\nLocust: {args.users} learners (spawned {args.spawn_rate}/s), {args.run_time} s, whole modules "
-              f"({MODULES}), alternating hosts on every request.")
+              f"({MODULES}), {args.think.replace(',', '-')} s between pages, alternating hosts on every request.")
         for line in report(prefix, seconds):
             print("  " + line)
         samples = load.samples or [os.getloadavg()[0]]
