@@ -142,3 +142,16 @@ def test_without_a_queue_the_page_says_jobs_run_in_the_app(app, people):
     html = browser.get(f"/orgs/{north.slug}/failed-jobs").get_data(as_text=True)
     assert "no queue is configured" in html
     assert csrf_from(html)  # the page is a normal page of the site
+
+
+def test_the_site_menu_links_the_page_for_site_admins_only(app, people):
+    """Site admins get "Failed jobs" in the main menu; an organisation's admin reaches theirs
+    through the organisation menu (Settings), not the site menu."""
+    north, south, users = people
+    operator = Browser(app.test_client())
+    operator.login(users["operator"].email)
+    assert 'href="/admin/failed-jobs"' in operator.get("/account").get_data(as_text=True)
+    admin = Browser(app.test_client())
+    admin.login(users["north_admin"].email)
+    assert 'href="/admin/failed-jobs"' not in admin.get("/account").get_data(as_text=True)
+    assert f'href="/orgs/{north.slug}/failed-jobs"' in admin.get(f"/orgs/{north.slug}/failed-jobs").get_data(as_text=True)
