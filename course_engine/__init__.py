@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 #: signal receivers, extension points and menu entries. Which feature may import which is a
 #: separate rule (docs/architecture.md, tests/test_import_chain.py).
 FEATURES = ("main", "auth", "orgs", "branding", "sso", "learner", "authoring", "quizzes", "cpd", "certificates",
-            "employers", "lti", "xapi", "scorm", "demo")
+            "employers", "lti", "xapi", "scorm", "failed_jobs", "demo")
 
 
 def _register_features(app: Flask) -> None:

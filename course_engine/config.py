@@ -17,6 +17,13 @@ DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",
     #: SQLAlchemy URL; empty means SQLite in the instance folder.
     "DATABASE_URL": "",
+    #: PostgreSQL: "transaction" when a transaction-mode pooler (PgBouncer) is in front: the
+    #: driver then prepares no statements on the server (docs/deployment.md).
+    "DATABASE_POOLER": "",
+    #: Connections each worker process keeps open to PostgreSQL (and may add beyond that under
+    #: load); a sync worker uses one at a time (docs/deployment.md, "Connections").
+    "DATABASE_POOL_SIZE": 5,
+    "DATABASE_MAX_OVERFLOW": 10,
     "SQLALCHEMY_ECHO": False,
     #: Where content lives (relative paths are relative to the project root).
     "MODULES_DIR": "modules",
@@ -73,6 +80,13 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
     #: Seconds a job may run before the worker stops it.
     "JOBS_TIMEOUT": 600,
+    #: Days a job that failed every retry stays on the failed jobs page (and `flask jobs failed`).
+    "JOBS_FAILED_KEEP_DAYS": 30,
+    #: Full-organisation exports (prepared by a job): the folder they are written to (empty:
+    #: instance/exports; with several app hosts, a folder every host and worker shares) and
+    #: the days a finished export may be downloaded before it is deleted.
+    "EXPORTS_DIR": "",
+    "EXPORT_KEEP_DAYS": 7,
     #: Integrations (LTI, single sign-on). Calls to other systems must use https:// and public
     #: addresses; True lifts both rules (development, and tests whose counterparts run on
     #: loopback over plain HTTP). Never in production.

@@ -92,7 +92,24 @@ def get_engine() -> Engine:
     return current_app.extensions["course_engine.db"]
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
+def pooler_connect_args(pooler: str) -> dict:
+    """Driver settings for the connection pooler in front of PostgreSQL (DATABASE_POOLER).
+
+    ``transaction`` (PgBouncer, pgcat or a cloud proxy in transaction mode): each transaction
+    may run on another server connection, so nothing may live on the connection between
+    transactions. The app keeps no such state (no SET, no advisory locks, no LISTEN, no temp
+    tables: tests/test_db_pooler.py runs it behind a real PgBouncer); the one thing psycopg
+    would keep is its automatic server-side prepared statements, so they are turned off.
+    """
+    if pooler == "transaction":
+        return {"prepare_threshold": None}
+    if pooler:
+        raise ValueError(f"DATABASE_POOLER must be empty or 'transaction', not {pooler!r}")
+    return {}
+
+
+def make_engine(url: str, echo: bool = False, *, pooler: str = "", pool_size: int = 5,
+                max_overflow: int = 10) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
@@ -107,10 +124,11 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         return engine
     # No pre-ping: it costs a round trip on every request; recycle connections instead.
-    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=5, max_overflow=10)
+    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=pool_size, max_overflow=max_overflow,
+                         connect_args=pooler_connect_args(pooler))
 
 
-def _autocommit_bind(engine: Engine) -> Engine:
+def _autocommit_bind(engine: Engine, pooler: str = "") -> Engine:
     """The engine read-only and single-write views use: statements without a transaction.
 
     PostgreSQL: a second, small pool of connections kept in autocommit mode, which saves a
@@ -125,7 +143,7 @@ def _autocommit_bind(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine
     return create_engine(engine.url, echo=engine.echo, isolation_level="AUTOCOMMIT", pool_recycle=1800,
-                         pool_size=2, max_overflow=10)
+                         pool_size=2, max_overflow=10, connect_args=pooler_connect_args(pooler))
 
 
 def dispose_engines(app) -> None:
@@ -138,10 +156,13 @@ def dispose_engines(app) -> None:
 
 def init_app(app) -> None:
     """Create the engine and register the per-request unit of work and the ``db`` commands."""
-    engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"])
+    pooler = app.config.get("DATABASE_POOLER") or ""
+    engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"], pooler=pooler,
+                         pool_size=app.config.get("DATABASE_POOL_SIZE", 5),
+                         max_overflow=app.config.get("DATABASE_MAX_OVERFLOW", 10))
     app.extensions["course_engine.db"] = engine
     #: The bind for read-only and single-write views (see TransactionMode).
-    app.extensions["course_engine.db.autocommit"] = _autocommit_bind(engine)
+    app.extensions["course_engine.db.autocommit"] = _autocommit_bind(engine, pooler)
 
     app.before_request(_declare_mode)
 

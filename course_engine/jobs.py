@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import click
 from flask import current_app, has_request_context
@@ -47,34 +48,46 @@ class Job:
     function: Callable[..., object]
     #: Seconds to wait before each retry; the job is retried once per entry.
     backoff: tuple[int, ...]
+    #: What people read on the failed jobs page ("Full-organisation export").
+    label: str = ""
 
 
 #: Every registered job, by name (module-level: the worker and every app see the same ones).
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, *, backoff: tuple[int, ...] = (10, 60, 300, 900, 3600)):
-    """Register a job function under ``name`` (a stable dotted name: it is what the queue stores)."""
+def job(name: str, *, backoff: tuple[int, ...] = (10, 60, 300, 900, 3600), label: str = ""):
+    """Register a job function under ``name`` (a stable dotted name: it is what the queue stores);
+    ``label`` is what people read on the failed jobs page."""
 
     def register(function):
         existing = JOBS.get(name)
         if existing is not None and existing.function.__qualname__ != function.__qualname__:
             raise ValueError(f"two jobs are called {name!r}")
-        JOBS[name] = Job(name, function, tuple(backoff))
+        JOBS[name] = Job(name, function, tuple(backoff), label or name)
         return function
 
     return register
 
 
-def enqueue(name: str, **kwargs) -> None:
-    """Run job ``name`` with ``kwargs`` once the current unit of work has committed."""
+def enqueue(name: str, *, organisation_id: int | None = None, **kwargs) -> None:
+    """Run job ``name`` with ``kwargs`` once the current unit of work has committed.
+
+    ``organisation_id`` (not passed to the job) names the organisation the work is for, so
+    that organisation's admins see the job if it fails every retry (the failed jobs page).
+    """
     if name not in JOBS:
         raise KeyError(f"no job called {name!r}; register it with @jobs.job")
     app = current_app._get_current_object()
-    db.after_commit(lambda: _submit(app, name, kwargs))
+    db.after_commit(lambda: _submit(app, name, kwargs, organisation_id))
 
 
-def _submit(app, name: str, kwargs: dict) -> None:
+def queued(app=None) -> bool:
+    """Whether jobs go to a queue worked elsewhere (``rq``) rather than run in this process."""
+    return (app or current_app).config["JOBS_BACKEND"] == "rq"
+
+
+def _submit(app, name: str, kwargs: dict, organisation_id: int | None = None) -> None:
     backend = app.config["JOBS_BACKEND"]
     if backend == "rq":
         from rq import Retry
@@ -82,7 +95,8 @@ def _submit(app, name: str, kwargs: dict) -> None:
         entry = JOBS[name]
         retry = Retry(max=len(entry.backoff), interval=list(entry.backoff)) if entry.backoff else None
         _queue(app).enqueue(execute, name, kwargs, retry=retry, job_timeout=app.config["JOBS_TIMEOUT"],
-                            description=name)
+                            description=name, meta={"organisation_id": organisation_id},
+                            failure_ttl=app.config["JOBS_FAILED_KEEP_DAYS"] * 86400)
     elif has_request_context():
         db.after_response(lambda: _run_inline(app, name, kwargs))
     else:
@@ -141,6 +155,64 @@ def _queue(app):
     return Queue(QUEUE_NAME, connection=_redis(app))
 
 
+@dataclass(frozen=True)
+class FailedJob:
+    """A job that failed its last retry (the dead letters): what the failed jobs page lists."""
+
+    id: str
+    name: str
+    label: str
+    organisation_id: int | None
+    failed_at: object  # aware datetime, or None when RQ did not record it
+    reason: str  # the last line of the exception: what went wrong, without the traceback
+
+
+def failed_jobs(app, organisation_id: int | None = None) -> list[FailedJob]:
+    """Jobs in RQ's failed registry, newest first; only ``organisation_id``'s when given.
+
+    Empty with the inline backend: there a failure is logged and the work stays in its outbox.
+    """
+    if not queued(app):
+        return []
+    from rq.job import Job as RQJob
+    from rq.registry import FailedJobRegistry
+
+    queue = _queue(app)
+    ids = FailedJobRegistry(queue=queue).get_job_ids()
+    found = []
+    for entry in RQJob.fetch_many(ids, connection=queue.connection):
+        if entry is None:  # expired between the two reads
+            continue
+        owner = (entry.meta or {}).get("organisation_id")
+        if organisation_id is not None and owner != organisation_id:
+            continue
+        result = entry.latest_result()
+        lines = (result.exc_string or "").strip().splitlines() if result is not None else []
+        failed_at = entry.ended_at.replace(tzinfo=timezone.utc) if entry.ended_at else None
+        name = entry.description or "?"
+        label = JOBS[name].label if name in JOBS else name
+        found.append(FailedJob(entry.id, name, label, owner, failed_at, lines[-1] if lines else ""))
+    found.sort(key=lambda f: f.failed_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    return found
+
+
+def retry_failed(app, job_id: str, organisation_id: int | None = None) -> bool:
+    """Put one failed job back on the queue; only if it is ``organisation_id``'s when given.
+
+    False when there is no such failed job (already retried, expired, or another organisation's).
+    """
+    if not any(f.id == job_id for f in failed_jobs(app, organisation_id)):
+        return False
+    from rq.exceptions import InvalidJobOperationError, NoSuchJobError
+    from rq.registry import FailedJobRegistry
+
+    try:
+        FailedJobRegistry(queue=_queue(app)).requeue(job_id)
+    except (InvalidJobOperationError, NoSuchJobError):  # another person retried it a moment ago
+        return False
+    return True
+
+
 def init_app(app) -> None:
     """Check the backend setting and add ``flask jobs ...``."""
     if app.config["JOBS_BACKEND"] not in ("inline", "rq"):
@@ -173,16 +245,12 @@ def worker_command(burst):
 @jobs_cli.command("failed")
 def failed_command():
     """List jobs that failed their last retry, with the reason."""
-    from rq.registry import FailedJobRegistry
-
     app = current_app._get_current_object()
-    registry = FailedJobRegistry(queue=_queue(app))
-    ids = registry.get_job_ids()
-    for job_id in ids:
-        entry = _queue(app).fetch_job(job_id)
-        reason = (entry.latest_result().exc_string or "").strip().splitlines()[-1:] if entry else ["(expired)"]
-        click.echo(f"{job_id}  {entry.description if entry else '?'}  {' '.join(reason)}")
-    click.echo(f"{len(ids)} failed job{'s' if len(ids) != 1 else ''}.")
+    failed = failed_jobs(app)
+    for entry in failed:
+        org = f"  organisation {entry.organisation_id}" if entry.organisation_id is not None else ""
+        click.echo(f"{entry.id}  {entry.name}{org}  {entry.reason}")
+    click.echo(f"{len(failed)} failed job{'s' if len(failed) != 1 else ''}.")
 
 
 @jobs_cli.command("retry")

@@ -34,6 +34,7 @@ def base_test_config(tmp_path: Path, database_url: str) -> dict:
         "SERVER_NAME": None,
         "MODULES_DIR": str(tmp_path / "modules"),
         "QUIZZES_DIR": str(tmp_path / "quizzes"),
+        "EXPORTS_DIR": str(tmp_path / "exports"),
     }
 
 
@@ -99,7 +100,7 @@ def _empty_tables(engine) -> None:
 
 #: Twin apps by configuration, kept for the whole run (see isolated_context).
 _TWINS: dict[str, object] = {}
-_PER_TEST_PATHS = ("MODULES_DIR", "QUIZZES_DIR", "MAIL_OUTBOX_DIR")
+_PER_TEST_PATHS = ("MODULES_DIR", "QUIZZES_DIR", "MAIL_OUTBOX_DIR", "EXPORTS_DIR")
 
 
 @contextmanager
@@ -256,3 +257,7 @@ def sync_sample_content(modules: Path, quizzes: Path):
     assert not result.report.errors, [str(p) for p in result.report.errors]
     session.commit()
     return result
+
+
+# The real Redis queue (db 3) for tests of queued work: see tests/queue.py.
+from tests.queue import queue_app, redis  # noqa: E402,F401

@@ -24,7 +24,7 @@ TIERS = (
     {"authoring"},
     {"learner", "quizzes"},
     {"cpd", "certificates", "employers", "lti", "xapi", "scorm"},  # lti launches modules and reacts to completion; scorm packages versions
-    {"main", "demo"},
+    {"main", "demo", "failed_jobs"},  # failed_jobs lists every feature's jobs
     {"__init__", "models"},  # the factory and the schema's list of models see everything
 )
 TIER_OF = {name: level for level, names in enumerate(TIERS) for name in names}

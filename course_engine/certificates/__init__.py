@@ -66,12 +66,27 @@ def issue_missing_command():
     from ..learner.models import Completion
     from . import services
 
+    from .. import jobs
+
+    user_ids = session.scalars(select(Completion.user_id).distinct().order_by(Completion.user_id)).all()
+    if jobs.queued():  # a large re-issue: batches of people, each a job a worker on any host may take
+        batches = [user_ids[i:i + ISSUE_BATCH] for i in range(0, len(user_ids), ISSUE_BATCH)]
+        for batch in batches:
+            jobs.enqueue(services.ISSUE_JOB, user_ids=batch)
+        commit_and_run_callbacks()
+        click.echo(f"Queued {len(batches)} job{'s' if len(batches) != 1 else ''} for {len(user_ids)} "
+                   f"people with completions; queue workers (flask jobs worker) draw the certificates.")
+        return
     issued = 0
-    for user_id in session.scalars(select(Completion.user_id).distinct()).all():
+    for user_id in user_ids:
         issued += len(services.issue_missing(user_id, utcnow(), current_app.config["BASE_URL"],
                                              current_app.config["SITE_NAME"]))
     commit_and_run_callbacks()
     click.echo(f"Issued {issued} missing certificate{'s' if issued != 1 else ''}.")
+
+
+#: People per ``certificates.issue_missing`` job.
+ISSUE_BATCH = 100
 
 
 @bp.cli.command("issue-missing-badges")

@@ -41,7 +41,8 @@ from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import module_spec
 from ..branding.services import stored_logo, theme_for_organisation
 from ..dates import add_months
-from ..db import session
+from .. import jobs
+from ..db import session, utcnow
 from ..learner.models import Completion
 from ..orgs.models import Membership, Organisation, OrgRole
 from ..audit import record_audit
@@ -229,6 +230,21 @@ def completions_without_certificate(user_id: int) -> list[Completion]:
 def issue_missing(user_id: int, now: datetime, base_url: str, issuer_name: str = "course-engine") -> list[Certificate]:
     """Issue a certificate for each of the user's completions that has none."""
     return [issue_for_completion(c, now, base_url, issuer_name) for c in completions_without_certificate(user_id)]
+
+
+#: The job that issues missing certificates for a batch of people (`flask certificates issue-missing`
+#: with a queue): a large re-issue, spread over queue workers.
+ISSUE_JOB = "certificates.issue_missing"
+
+
+@jobs.job(ISSUE_JOB, backoff=(30, 300, 1800), label="Issue missing certificates")
+def issue_missing_job(user_ids: list[int]) -> int:
+    """Issue every missing certificate of these people (safe to repeat: only missing ones are drawn)."""
+    from flask import current_app
+
+    now = utcnow()
+    return sum(len(issue_missing(user_id, now, current_app.config["BASE_URL"], current_app.config["SITE_NAME"]))
+               for user_id in user_ids)
 
 
 def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url: str,

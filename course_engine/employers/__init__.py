@@ -26,6 +26,8 @@ def init_app(app) -> None:
                  OrgMenuLink("Reports", "Completions", "employers.completions", order=30),
                  OrgMenuLink("Reports", "Practice insights", "employers.insights", order=40,
                              also=("employers.module_insights",)),
+                 OrgMenuLink("Reports", "Exports", "employers.org_exports_page", admins_only=True, order=50,
+                             also=("employers.request_org_export", "employers.org_export")),
                  OrgMenuLink("Learning", "Assignments", "employers.assignments", order=10,
                              also=("employers.create_assignment",))):
         add_to_org_menu(app, link)
@@ -49,4 +51,4 @@ def nav_items(user, path: str):
     return items
 
 
-from . import routes  # noqa: E402,F401
+from . import export_routes, routes  # noqa: E402,F401

@@ -2,15 +2,23 @@
 import click
 from flask.cli import AppGroup
 
-from .. import db
+from .. import db, jobs
 
 reminders_cli = AppGroup("reminders", help="Reminder emails about assigned learning.")
 
 
 @reminders_cli.command("send")
 def send_command():
-    """Send today's reminders (safe to run hourly: at most one per person per day)."""
+    """Send today's reminders (safe to run hourly: at most one per person per day).
+
+    With a queue (JOBS_BACKEND=rq) this queues the job for a worker and returns at once."""
     from .reminders import send_reminders
+
+    if jobs.queued():
+        jobs.enqueue("employers.send_reminders")
+        db.commit_and_run_callbacks()
+        click.echo("Queued the reminders job; a queue worker (flask jobs worker) sends them.")
+        return
 
     click.echo("Checking assignments...")
     run = send_reminders(db.utcnow(), echo=click.echo)

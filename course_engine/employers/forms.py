@@ -41,3 +41,11 @@ class AssignmentForm(BaseForm):
         if not self.module.data:
             self.module.errors = list(self.module.errors) + ["Choose a module."] if not self.module.errors else self.module.errors
         return ok and not any(f.errors for f in self)
+
+
+class ExportForm(BaseForm):
+    """Ask for a full-organisation export (prepared in the background)."""
+
+    kind = RadioField("What to export", choices=[C("matrix", "People by module (matrix): every person and assigned module, with status and due date"),
+                                                C("completions", "Completions: every completion of an assigned module")],
+                      default="matrix", validators=[DataRequired("Choose what to export.")])

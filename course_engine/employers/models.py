@@ -82,6 +82,38 @@ class ReminderLog(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ExportKind(str, enum.Enum):
+    """What a full-organisation export contains (the same CSVs as the screens' exports)."""
+
+    matrix = "matrix"
+    completions = "completions"
+
+    @property
+    def label(self) -> str:
+        return {"matrix": "People by module (matrix)", "completions": "Completions"}[self.value]
+
+
+class OrgExport(Base):
+    """A full-organisation export an org admin asked for, prepared by a job (employers/org_exports.py).
+
+    ``finished_at`` set: the file is ready (``file_name`` in EXPORTS_DIR) until ``expires_at``.
+    The file name holds a random token, but access is checked on every download all the same.
+    """
+
+    __tablename__ = "org_export"
+    __table_args__ = (Index("ix_org_export_org_requested", "organisation_id", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    kind: Mapped[ExportKind] = mapped_column(Enum(ExportKind, native_enum=False, length=20))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    file_name: Mapped[str] = mapped_column(String(120), unique=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    row_count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # --- indexes on other features' tables that the employer reports rely on --------------------
 # Declared here (on those tables' columns) because these reads are ours: the latest completion
 # per person and module, open attempts per person and module, and members by organisation.

@@ -1,6 +1,8 @@
 """Reminders: emails to learners about assignments due soon or overdue, and to their managers.
 
-Safe to run hourly (``flask reminders send``): each person gets at most one a day.
+Safe to run hourly (``flask reminders send``): each person gets at most one a day. With a
+queue (JOBS_BACKEND=rq) the command only queues the ``employers.send_reminders`` job, so cron
+on any host is enough and the work (every organisation's matrix) runs on a queue worker.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import db, mail
+from .. import db, jobs, mail
 from ..auth.models import User
 from ..db import session
 from ..links import external_url
@@ -112,3 +114,13 @@ def send_reminders(now: datetime, echo=lambda message: None) -> ReminderRun:
             run.managers_sent += 1
     session.flush()
     return run
+
+
+@jobs.job("employers.send_reminders", backoff=(60, 600, 3600), label="Reminder emails")
+def send_reminders_job(now: str | None = None) -> str:
+    """The queued form of ``flask reminders send`` (safe to repeat: see :func:`send_reminders`)."""
+    import logging
+
+    run = send_reminders(datetime.fromisoformat(now) if now else db.utcnow())
+    logging.getLogger(__name__).info(run.summary())
+    return run.summary()

@@ -43,21 +43,22 @@ def scores_url(lineitem_url: str) -> str:
 def queue_scores(completion, now: datetime) -> list[ScorePost]:
     """Write the outbox rows for a completion and queue their delivery (``module_completed``)."""
     slug = completion.module.slug
-    links = session.scalars(
-        select(LearnerLink).join(ResourceLink).join(Platform, Platform.id == ResourceLink.platform_id)
+    links = session.execute(
+        select(LearnerLink, Platform.organisation_id).select_from(LearnerLink).join(ResourceLink)
+        .join(Platform, Platform.id == ResourceLink.platform_id)
         .where(LearnerLink.user_id == completion.user_id, ResourceLink.module_slug == slug,
                ResourceLink.lineitem_url.is_not(None), Platform.disabled_at.is_(None))).all()
     posts = []
-    for link in links:
+    for link, organisation_id in links:
         score = completion.score_percent if completion.score_percent is not None else 100.0
         post = ScorePost(learner_link_id=link.id, completion_id=completion.id, score_given=round(float(score), 2),
                          score_maximum=100.0, completed_at=completion.completed_at, created_at=now, next_attempt_at=now)
         session.add(post)
-        posts.append(post)
+        posts.append((post, organisation_id))
     session.flush()
-    for post in posts:
-        jobs.enqueue("lti.post_score", score_post_id=post.id)
-    return posts
+    for post, organisation_id in posts:
+        jobs.enqueue("lti.post_score", organisation_id=organisation_id, score_post_id=post.id)
+    return [post for post, _ in posts]
 
 
 def score_body(post: ScorePost) -> dict:
@@ -142,7 +143,7 @@ def retry_failed(score_post_ids: list[int]) -> None:
     session.flush()
 
 
-@jobs.job("lti.post_score", backoff=RETRY_AFTER)
+@jobs.job("lti.post_score", backoff=RETRY_AFTER, label="Grade passback to the LMS")
 def post_score_job(score_post_id: int) -> str:
     """The job: deliver one row; when the platform is away, keep the attempt and raise so the
     queue retries (the commit first, so the record of the attempt survives the failure)."""

@@ -7,6 +7,7 @@ from course_engine.certificates.models import Certificate
 from course_engine.db import session
 from tests.conftest import Browser
 from tests.learner.conftest import Player
+from tests.queue import queued_count, run_worker
 
 from .conftest import at, pdf_text
 
@@ -192,3 +193,30 @@ def test_managers_dashboard_links_go_to_public_verification(app, holder, complet
         login_user(holder)
         link = provider(holder.id)[certificate.completion_id]
         assert link.url == f"/certificates/{certificate.number}.pdf"
+
+
+def test_with_a_queue_issue_missing_is_batched_jobs_for_workers(queue_app, holder, make_user, complete, monkeypatch,
+                                                                 redis):
+    """JOBS_BACKEND=rq: a large re-issue is queued as jobs of ISSUE_BATCH people each, and a
+    real RQ worker draws the certificates; queued again, the jobs issue nothing twice."""
+    from course_engine import certificates
+    from course_engine.certificates import services
+
+    monkeypatch.setattr(services, "render_certificate_pdf", lambda _c: (_ for _ in ()).throw(RuntimeError("x")))
+    complete(holder)
+    complete(make_user(full_name="Tom"), "recording-words")
+    monkeypatch.undo()
+    monkeypatch.setattr(certificates, "ISSUE_BATCH", 1)
+    session.rollback()
+    with queue_app.app_context():
+        result = queue_app.test_cli_runner().invoke(args=["certificates", "issue-missing"])
+    assert result.exit_code == 0 and "Queued 2 jobs for 2 people" in result.output
+    assert queued_count(redis) == 2 and session.scalars(select(Certificate)).all() == []
+    run_worker(queue_app)
+    session.rollback()
+    assert len(session.scalars(select(Certificate)).all()) == 2
+    with queue_app.app_context():
+        queue_app.test_cli_runner().invoke(args=["certificates", "issue-missing"])
+    run_worker(queue_app)
+    session.rollback()
+    assert len(session.scalars(select(Certificate)).all()) == 2

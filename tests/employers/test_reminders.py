@@ -9,6 +9,7 @@ from course_engine.db import commit_and_run_callbacks, session
 from course_engine.employers.models import ReminderKind, ReminderLog
 from course_engine.employers.reminders import send_reminders
 from tests.employers.conftest import TODAY, assign, at, attempt
+from tests.queue import queued_count, run_worker
 
 
 def _now(days=0):
@@ -77,3 +78,21 @@ def test_learners_see_what_was_sent(app, world, module, login):
     assert "Learning due soon or overdue" in page and "First visit: Overdue" in page
     other = login(world.learner_a).get("/learning/reminders").get_data(as_text=True)
     assert "No reminders have been sent to you" in other
+
+
+def test_with_a_queue_the_command_queues_the_job_and_a_worker_sends(queue_app, world, module, redis):
+    """JOBS_BACKEND=rq: `flask reminders send` only queues the job (cron on any host is enough);
+    a real RQ worker sends the reminders, and a second queued run the same day sends nothing."""
+    assign(world.org, module, team=world.team_b, due_date=TODAY - timedelta(days=3))
+    with queue_app.app_context():
+        result = queue_app.test_cli_runner().invoke(args=["reminders", "send"])
+    assert result.exit_code == 0 and "Queued the reminders job" in result.output
+    assert queued_count(redis) == 1 and session.scalar(select(func.count()).select_from(ReminderLog)) == 0
+    run_worker(queue_app)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(ReminderLog)) == 2  # learner and manager
+    with queue_app.app_context():
+        queue_app.test_cli_runner().invoke(args=["reminders", "send"])
+    run_worker(queue_app)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(ReminderLog)) == 2

@@ -8,13 +8,14 @@ import pytest
 
 from course_engine.navigation import ORG_MENU_GROUPS, OrgMenuLink, add_to_org_menu, org_menu
 
-#: The organisation's pages before grouping (11 links), the look, LTI, xAPI, single sign-on and SCORM pages: all
-#: in the menu.
+#: The organisation's pages before grouping (11 links), the look, LTI, xAPI, single sign-on and SCORM pages,
+#: the full exports and the failed jobs: all in the menu.
+MANAGER_REPORTS = ["Summary", "Matrix", "Completions", "Practice insights"]
 ADMIN_PAGES = {
-    "Reports": ["Summary", "Matrix", "Completions", "Practice insights"],
+    "Reports": MANAGER_REPORTS + ["Exports"],
     "People": ["People", "Teams", "Invitations", "Upload staff"],
     "Learning": ["Assignments", "Certificates", "SCORM packages"],
-    "Settings": ["Look", "LMS (LTI)", "Learning records (xAPI)", "Single sign-on", "Audit log"],
+    "Settings": ["Look", "LMS (LTI)", "Learning records (xAPI)", "Single sign-on", "Audit log", "Failed jobs"],
 }
 
 
@@ -27,17 +28,17 @@ def test_an_org_admin_has_every_page_in_four_groups(app):
         groups = org_menu(app, "north", True, "employers.matrix")
     assert [g.label for g in groups] == list(ORG_MENU_GROUPS)
     assert _labels(groups) == ADMIN_PAGES
-    assert sum(len(pages) for pages in ADMIN_PAGES.values()) == 16
+    assert sum(len(pages) for pages in ADMIN_PAGES.values()) == 18
     reports = groups[0]
     assert reports.current and reports.url == "/orgs/north/dashboard"
-    assert [link.current for link in reports.links] == [None, "page", None, None]
+    assert [link.current for link in reports.links] == [None, "page", None, None, None]
     assert not any(g.current for g in groups[1:])
 
 
 def test_a_manager_sees_no_admin_pages_and_no_empty_group(app):
     with app.test_request_context():
         groups = org_menu(app, "north", False, "orgs.overview")
-    assert _labels(groups) == {"Reports": ADMIN_PAGES["Reports"], "People": ["People", "Teams", "Invitations"],
+    assert _labels(groups) == {"Reports": MANAGER_REPORTS, "People": ["People", "Teams", "Invitations"],
                                "Learning": ["Assignments"]}
 
 

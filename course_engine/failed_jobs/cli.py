@@ -1,0 +1,1 @@
+"""The commands are `flask jobs failed` and `flask jobs retry` (course_engine/jobs.py)."""

@@ -1,0 +1,1 @@
+"""No WTForms here: the Retry buttons are hand-written forms with the session CSRF token."""
