@@ -1,8 +1,8 @@
 """The learner's CPD record: CPD done elsewhere, and peer reflections on any piece of CPD.
 
 Completed modules are not copied here: the record reads them from ``learner.Completion`` and
-``learner.FinalReflection`` (whose ``shared_with_manager_at`` is the sharing switch for a
-module's reflection), so a reflection edited in the player is the one the record shows.
+``learner.FinalReflection`` (whose ``shared_with_manager_at`` and
+``shared_with_organisation_id`` are the sharing switch for a module's reflection), so a reflection edited in the player is the one the record shows.
 """
 from __future__ import annotations
 
@@ -87,8 +87,11 @@ class CpdEntry(Base):
     what_learned: Mapped[str] = mapped_column(Text)
     #: The impact on the learner's practice and on the people they work with.
     impact_on_practice: Mapped[str] = mapped_column(Text)
-    #: Private unless the learner shares it with their manager(s); they can withdraw it.
+    #: Private unless the learner shares it with the managers of one organisation (both set
+    #: together); they can withdraw it. Joining or leaving an organisation shares nothing new.
     shared_with_manager_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    shared_with_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -17,6 +17,7 @@ from ..authoring.models import ModuleVersion
 from ..db import session
 from ..learner.models import Completion, FinalReflection
 from ..dates import registration_year
+from ..orgs.models import Organisation
 from .models import ActivityType, CpdEntry, PeerReflection
 
 #: Social Work England's requirement for each registration year.
@@ -120,6 +121,10 @@ class CpdRecord:
     impact_on_practice: str
     source: str
     shared_at: datetime | None
+    #: The organisation whose managers it is shared with (both set, or neither).
+    shared_with_organisation_id: int | None = None
+    #: That organisation's name, for the learner's own view.
+    shared_with: str | None = None
     peer: PeerReflection | None = None
     #: Modules only: the attempt whose reflection page edits this record's reflection.
     attempt_id: int | None = None
@@ -134,7 +139,7 @@ class CpdRecord:
 
     @property
     def shared(self) -> bool:
-        return self.shared_at is not None
+        return self.shared_at is not None and self.shared_with_organisation_id is not None
 
     @property
     def has_reflection(self) -> bool:
@@ -174,6 +179,7 @@ def _module_records(user_id: int, year: RegistrationYear | None, only_id: int | 
             what_learned=reflection.what_learned if reflection else "",
             impact_on_practice=reflection.impact_on_practice if reflection else "",
             source=MODULE_SOURCE, shared_at=reflection.shared_with_manager_at if reflection else None,
+            shared_with_organisation_id=reflection.shared_with_organisation_id if reflection else None,
             attempt_id=completion.attempt_id, reflection=reflection))
     return records
 
@@ -188,7 +194,16 @@ def _external_records(user_id: int, year: RegistrationYear | None, only_id: int 
         kind=EXTERNAL, id=e.id, user_id=user_id, activity_type=e.activity_type.label, title=e.title,
         day=e.activity_date, minutes=e.minutes, description=e.description, what_learned=e.what_learned,
         impact_on_practice=e.impact_on_practice, source=EXTERNAL_SOURCE, shared_at=e.shared_with_manager_at,
-        entry=e) for e in session.scalars(query)]
+        shared_with_organisation_id=e.shared_with_organisation_id, entry=e) for e in session.scalars(query)]
+
+
+def _attach_organisation_names(records: list[CpdRecord]) -> list[CpdRecord]:
+    ids = {r.shared_with_organisation_id for r in records if r.shared_with_organisation_id is not None}
+    if ids:
+        names = dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
+        for record in records:
+            record.shared_with = names.get(record.shared_with_organisation_id)
+    return records
 
 
 def _attach_peers(user_id: int, records: list[CpdRecord]) -> list[CpdRecord]:
@@ -197,7 +212,7 @@ def _attach_peers(user_id: int, records: list[CpdRecord]) -> list[CpdRecord]:
     by_completion = {p.completion_id: p for p in peers if p.completion_id is not None}
     for record in records:
         record.peer = (by_completion if record.kind == MODULE else by_entry).get(record.id)
-    return records
+    return _attach_organisation_names(records)
 
 
 def records_for(user_id: int, year: RegistrationYear | None = None) -> list[CpdRecord]:

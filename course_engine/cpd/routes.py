@@ -61,7 +61,8 @@ def show_log():
     if year not in years:
         years = sorted(years + [year], key=lambda y: y.start, reverse=True)
     return render_template("cpd/log.html", summary=summary, year=year, years=years,
-                           current_year=services.RegistrationYear.containing(today))
+                           current_year=services.RegistrationYear.containing(today),
+                           share_choices=services.sharing_choices(current_user.id))
 
 
 # --- CPD done elsewhere ----------------------------------------------------------------
@@ -178,17 +179,28 @@ def delete_peer_reflection(kind: str, record_id: int):
 
 # --- sharing ---------------------------------------------------------------------------
 
+def _organisation_field() -> int | None:
+    """The organisation chosen on the share form: None when absent, 400 when not a number."""
+    value = (request.form.get("organisation") or "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):   # "\u0661" is a digit to Python, and int() reads it as 1
+        abort(400, description="Choose one of your organisations from the list.")
+    return int(value)
+
+
 @bp.route(f"/cpd/{KIND}/<int:record_id>/share", methods=["POST"])
 @login_required
 def share_reflection(kind: str, record_id: int):
-    """Share a record's reflection with the learner's managers (private until then)."""
+    """Share a record's reflection with the managers of one of the learner's organisations
+    (chosen on the form when they belong to several; private until then)."""
     record = _record_or_404(kind, record_id)
     try:
-        services.set_shared(record, True, utcnow())
+        services.set_shared(record, True, utcnow(), organisation_id=_organisation_field())
     except services.CpdError as exc:
-        abort(400, description=exc.errors["reflection"])
-    flash(f"Your reflection on '{record.title}' is shared with your managers. You can withdraw it at any time.",
-          "success")
+        abort(400, description=next(iter(exc.errors.values())))
+    flash(f"Your reflection on '{record.title}' is shared with your managers at {record.shared_with}. "
+          "You can withdraw it at any time.", "success")
     return redirect(_log_url(record.day, record.anchor), code=303)
 
 

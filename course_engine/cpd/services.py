@@ -19,7 +19,8 @@ from .records import (EARLIEST_DATE, EXTERNAL, KINDS, MINUTES_MAX, MODULE, REQUI
                       REQUIRED_WITH_PEER, ROLE_MAX_CHARS, TEXT_MAX_CHARS, TITLE_MAX_CHARS, CpdError,
                       CpdRecord, RegistrationYear, YearSummary, local_date, next_steps, parse_year,
                       record_for, records_for, year_summary, years_with_records)
-from .sharing import person_visible_to, set_shared, shared_reflections_for  # noqa: F401
+from .sharing import (SharingChoice, person_visible_to, set_shared, shared_reflections_for,  # noqa: F401
+                      sharing_choices)
 
 
 # --- CPD done elsewhere --------------------------------------------------------------------

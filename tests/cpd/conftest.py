@@ -24,7 +24,7 @@ def at(year, month, day, hour=12, minute=0, second=0) -> datetime:
 
 
 @pytest.fixture
-def make_completion(published):
+def make_completion(published):  # noqa: F811 - the shared fixture, requested
     """Record a completed module (attempt, final reflection, completion) at a chosen moment."""
 
     def factory(user, completed_at: datetime, what_learned="To see the child alone.",
