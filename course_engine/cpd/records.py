@@ -19,6 +19,7 @@ from ..learner.models import Completion, FinalReflection
 from ..dates import registration_year
 from ..orgs.models import Organisation
 from .models import ActivityType, CpdEntry, PeerReflection
+from .standards import clean_codes, labels, parts_named_by_module
 
 #: Social Work England's requirement for each registration year.
 REQUIRED_RECORDS = 2
@@ -125,6 +126,9 @@ class CpdRecord:
     shared_with_organisation_id: int | None = None
     #: That organisation's name, for the learner's own view.
     shared_with: str | None = None
+    #: The parts of standard 4 it evidences ("4.2", ...): chosen by the learner for their own
+    #: entries, read from the module's front-matter ``standards`` for a completed module.
+    standards: list[str] = field(default_factory=list)
     peer: PeerReflection | None = None
     #: Modules only: the attempt whose reflection page edits this record's reflection.
     attempt_id: int | None = None
@@ -140,6 +144,11 @@ class CpdRecord:
     @property
     def shared(self) -> bool:
         return self.shared_at is not None and self.shared_with_organisation_id is not None
+
+    @property
+    def standard_labels(self) -> list[str]:
+        """"4.2 Supervision" for each part of standard 4 it evidences."""
+        return labels(self.standards)
 
     @property
     def has_reflection(self) -> bool:
@@ -180,6 +189,7 @@ def _module_records(user_id: int, year: RegistrationYear | None, only_id: int | 
             impact_on_practice=reflection.impact_on_practice if reflection else "",
             source=MODULE_SOURCE, shared_at=reflection.shared_with_manager_at if reflection else None,
             shared_with_organisation_id=reflection.shared_with_organisation_id if reflection else None,
+            standards=parts_named_by_module(version.standards),
             attempt_id=completion.attempt_id, reflection=reflection))
     return records
 
@@ -194,7 +204,8 @@ def _external_records(user_id: int, year: RegistrationYear | None, only_id: int 
         kind=EXTERNAL, id=e.id, user_id=user_id, activity_type=e.activity_type.label, title=e.title,
         day=e.activity_date, minutes=e.minutes, description=e.description, what_learned=e.what_learned,
         impact_on_practice=e.impact_on_practice, source=EXTERNAL_SOURCE, shared_at=e.shared_with_manager_at,
-        shared_with_organisation_id=e.shared_with_organisation_id, entry=e) for e in session.scalars(query)]
+        shared_with_organisation_id=e.shared_with_organisation_id, standards=clean_codes(e.standard_4_parts),
+        entry=e) for e in session.scalars(query)]
 
 
 def _attach_organisation_names(records: list[CpdRecord]) -> list[CpdRecord]:

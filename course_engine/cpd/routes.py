@@ -13,6 +13,7 @@ from ..orgs.models import OrgRole
 from . import bp, exports, services
 from .forms import EntryForm, PeerReflectionForm
 from .models import ActivityType, PeerFormat
+from .standards import STANDARD_4
 
 KIND = "<any(modules, entries):kind>"
 
@@ -75,7 +76,8 @@ def _entry_values(form: EntryForm) -> services.EntryValues:
     return services.EntryValues(activity_type=activity_type, title=form.title.data or "",
                                 activity_date=form.activity_date.day, minutes=form.minutes.minutes,
                                 description=form.description.data or "", what_learned=form.what_learned.data or "",
-                                impact_on_practice=form.impact_on_practice.data or "")
+                                impact_on_practice=form.impact_on_practice.data or "",
+                                standard_4_parts=tuple(form.standard_4_parts.data or ()))
 
 
 @bp.route("/cpd/entries/new", methods=["GET", "POST"])
@@ -93,8 +95,8 @@ def new_entry():
                 year = services.RegistrationYear.containing(entry.activity_date)
                 flash(f"'{entry.title}' is added to your CPD record for {year.label}.", "success")
                 return redirect(_log_url(entry.activity_date, f"entry-{entry.id}"), code=303)
-        return render_template("cpd/entry_form.html", form=form, entry=None), 400
-    return render_template("cpd/entry_form.html", form=form, entry=None)
+        return render_template("cpd/entry_form.html", form=form, entry=None, standard_4=STANDARD_4), 400
+    return render_template("cpd/entry_form.html", form=form, entry=None, standard_4=STANDARD_4)
 
 
 @bp.route("/cpd/entries/<int:entry_id>/edit", methods=["GET", "POST"])
@@ -116,8 +118,8 @@ def edit_entry(entry_id: int):
             else:
                 flash(f"'{entry.title}' is updated.", "success")
                 return redirect(_log_url(entry.activity_date, f"entry-{entry.id}"), code=303)
-        return render_template("cpd/entry_form.html", form=form, entry=entry), 400
-    return render_template("cpd/entry_form.html", form=form, entry=entry)
+        return render_template("cpd/entry_form.html", form=form, entry=entry, standard_4=STANDARD_4), 400
+    return render_template("cpd/entry_form.html", form=form, entry=entry, standard_4=STANDARD_4)
 
 
 @bp.route("/cpd/entries/<int:entry_id>/delete", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..db import session
+from . import standards
 from .models import ActivityType, CpdEntry, PeerFormat, PeerReflection
 from .records import (EARLIEST_DATE, EXTERNAL, KINDS, MINUTES_MAX, MODULE, REQUIRED_RECORDS,  # noqa: F401
                       REQUIRED_WITH_PEER, ROLE_MAX_CHARS, TEXT_MAX_CHARS, TITLE_MAX_CHARS, CpdError,
@@ -36,6 +37,8 @@ class EntryValues:
     description: str
     what_learned: str
     impact_on_practice: str
+    #: The parts of standard 4 it evidences ("4.2", ...): any number, none included.
+    standard_4_parts: tuple[str, ...] = ()
 
 
 def _check_text(errors: dict[str, str], name: str, value: str, missing: str, limit: int = TEXT_MAX_CHARS) -> str:
@@ -70,9 +73,13 @@ def validate_entry(values: EntryValues, today: date) -> EntryValues:
     learned = _check_text(errors, "what_learned", values.what_learned, "Write what you learned.")
     impact = _check_text(errors, "impact_on_practice", values.impact_on_practice,
                          "Write the impact on your practice and on the people you work with.")
+    parts = list(values.standard_4_parts or ())
+    if any(p not in standards.CODES for p in parts):
+        errors["standard_4_parts"] = "Choose the parts of standard 4 from the list."
     if errors:
         raise CpdError(errors)
-    return EntryValues(values.activity_type, title, values.activity_date, values.minutes, description, learned, impact)
+    return EntryValues(values.activity_type, title, values.activity_date, values.minutes, description, learned, impact,
+                       tuple(standards.clean_codes(parts)))
 
 
 def entry_for(user_id: int, entry_id: int) -> CpdEntry | None:
@@ -89,7 +96,7 @@ def create_entry(user_id: int, values: EntryValues, now: datetime) -> CpdEntry:
     entry = CpdEntry(user_id=user_id, activity_type=values.activity_type, title=values.title,
                      activity_date=values.activity_date, minutes=values.minutes, description=values.description,
                      what_learned=values.what_learned, impact_on_practice=values.impact_on_practice,
-                     created_at=now, updated_at=now)
+                     standard_4_parts=list(values.standard_4_parts), created_at=now, updated_at=now)
     session.add(entry)
     session.flush()
     return entry
@@ -104,6 +111,7 @@ def update_entry(entry: CpdEntry, values: EntryValues, now: datetime) -> CpdEntr
     entry.activity_type, entry.title, entry.activity_date = values.activity_type, values.title, values.activity_date
     entry.minutes, entry.description = values.minutes, values.description
     entry.what_learned, entry.impact_on_practice, entry.updated_at = values.what_learned, values.impact_on_practice, now
+    entry.standard_4_parts = list(values.standard_4_parts)
     session.flush()
     return entry
 
