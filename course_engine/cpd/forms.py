@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import Field, FileField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
@@ -141,3 +141,10 @@ class PeerReflectionForm(BaseForm):
     def validate_format(self, field: Field) -> None:
         if field.data and field.data not in {f.value for f in PeerFormat}:
             raise ValidationError("Choose how you discussed it from the list.")
+
+
+class EvidenceForm(BaseForm):
+    """One evidence file for an entry (the file itself is read from ``request.files`` by the route)."""
+
+    file = FileField("Evidence file", description="A PDF, a PNG or JPEG image, or a Word document (.docx). "
+                                                  "Files are checked by what they contain, not by their name.")

@@ -15,6 +15,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db import Base, UTCDateTime, utcnow
 
 
+#: The largest id a database column holds (64-bit signed): larger ids in URLs are "not found".
+MAX_ID = 2**63 - 1
+
+
+def plausible_id(value: int) -> bool:
+    """Whether an id from a URL or form could be a row at all (SQLite raises OverflowError and
+    PostgreSQL its own error for larger ones, which would otherwise be a 500)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
+
 class ActivityType(str, enum.Enum):
     """Types of CPD activity.
 

@@ -18,7 +18,8 @@ from ..db import session
 from ..learner.models import Completion, FinalReflection
 from ..dates import registration_year
 from ..orgs.models import Organisation
-from .models import ActivityType, CpdEntry, PeerReflection
+from .evidence import files_for
+from .models import ActivityType, CpdEntry, EvidenceFile, PeerReflection, plausible_id
 from .standards import clean_codes, labels, parts_named_by_module
 
 #: Social Work England's requirement for each registration year.
@@ -136,6 +137,8 @@ class CpdRecord:
     entry: CpdEntry | None = None
     #: Modules only: the final reflection (None if it was never written).
     reflection: FinalReflection | None = None
+    #: External entries only: the evidence files attached to it (cpd/evidence.py), oldest first.
+    evidence: list[EvidenceFile] = field(default_factory=list)
 
     @property
     def has_peer_reflection(self) -> bool:
@@ -223,6 +226,14 @@ def _attach_peers(user_id: int, records: list[CpdRecord]) -> list[CpdRecord]:
     by_completion = {p.completion_id: p for p in peers if p.completion_id is not None}
     for record in records:
         record.peer = (by_completion if record.kind == MODULE else by_entry).get(record.id)
+    entry_ids = [r.id for r in records if r.kind == EXTERNAL]
+    if entry_ids:
+        by_entry_files: dict[int, list[EvidenceFile]] = {}
+        for evidence in files_for(user_id, entry_ids):
+            by_entry_files.setdefault(evidence.entry_id, []).append(evidence)
+        for record in records:
+            if record.kind == EXTERNAL:
+                record.evidence = by_entry_files.get(record.id, [])
     return _attach_organisation_names(records)
 
 
@@ -235,6 +246,8 @@ def records_for(user_id: int, year: RegistrationYear | None = None) -> list[CpdR
 
 def record_for(user_id: int, kind: str, record_id: int) -> CpdRecord | None:
     """One of the learner's records, or None when it is not theirs (callers answer 404)."""
+    if not plausible_id(record_id):
+        return None
     if kind == MODULE:
         found = _module_records(user_id, None, only_id=record_id)
     elif kind == EXTERNAL:

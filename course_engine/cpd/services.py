@@ -14,14 +14,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from ..db import session
-from . import standards
-from .models import ActivityType, CpdEntry, PeerFormat, PeerReflection
+from . import evidence, standards
+from .models import ActivityType, CpdEntry, PeerFormat, PeerReflection, plausible_id
 from .records import (EARLIEST_DATE, EXTERNAL, KINDS, MINUTES_MAX, MODULE, REQUIRED_RECORDS,  # noqa: F401
                       REQUIRED_WITH_PEER, ROLE_MAX_CHARS, TEXT_MAX_CHARS, TITLE_MAX_CHARS, CpdError,
                       CpdRecord, RegistrationYear, YearSummary, local_date, next_steps, parse_year,
                       record_for, records_for, year_summary, years_with_records)
-from .sharing import (SharingChoice, person_visible_to, set_shared, shared_reflections_for,  # noqa: F401
-                      sharing_choices)
+from .sharing import (SharingChoice, person_visible_to, set_shared, shared_evidence_for,  # noqa: F401
+                      shared_reflections_for, sharing_choices)
 
 
 # --- CPD done elsewhere --------------------------------------------------------------------
@@ -84,6 +84,8 @@ def validate_entry(values: EntryValues, today: date) -> EntryValues:
 
 def entry_for(user_id: int, entry_id: int) -> CpdEntry | None:
     """The learner's own entry, or None (another learner's id is simply not found)."""
+    if not plausible_id(entry_id):
+        return None
     return session.scalar(select(CpdEntry).where(CpdEntry.id == entry_id, CpdEntry.user_id == user_id))
 
 
@@ -117,7 +119,8 @@ def update_entry(entry: CpdEntry, values: EntryValues, now: datetime) -> CpdEntr
 
 
 def delete_entry(entry: CpdEntry) -> None:
-    """Delete an entry and its peer reflection."""
+    """Delete an entry, its peer reflection and its evidence files (the files once committed)."""
+    evidence.delete_files_of_entry(entry)
     peer = session.scalar(select(PeerReflection).where(PeerReflection.entry_id == entry.id))
     if peer is not None:
         session.delete(peer)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..db import session
 from ..orgs.models import Membership, Organisation
 from ..orgs.services import visible_team_ids
+from .models import CpdEntry, EvidenceFile, plausible_id
 from .records import MODULE, CpdError, CpdRecord, records_for
 
 
@@ -89,6 +90,8 @@ def person_visible_to(viewer: Membership, user_id: int) -> Membership | None:
     Managers see people in the teams they manage; organisation admins see everyone in the
     organisation (``orgs.services.visible_team_ids``); learners see nobody.
     """
+    if not plausible_id(user_id):
+        return None
     teams = visible_team_ids(viewer)
     query = select(Membership).where(Membership.organisation_id == viewer.organisation_id,
                                      Membership.user_id == user_id, Membership.deactivated_at.is_(None))
@@ -113,3 +116,16 @@ def shared_reflections_for(viewer_membership: Membership, user_id: int) -> list[
         return None
     return [r for r in records_for(user_id) if r.shared_with_organisation_id == viewer_membership.organisation_id
             and r.shared]
+
+
+def shared_evidence_for(viewer_membership: Membership, user_id: int, evidence_id: int) -> EvidenceFile | None:
+    """An evidence file the viewer may download: the person is one they may see (as for the
+    reflections), and the file's entry is shared with the viewer's organisation. Otherwise
+    None (callers answer 404, so a file's existence is never confirmed)."""
+    if not plausible_id(evidence_id) or person_visible_to(viewer_membership, user_id) is None:
+        return None
+    return session.scalar(
+        select(EvidenceFile).join(CpdEntry, CpdEntry.id == EvidenceFile.entry_id)
+        .where(EvidenceFile.id == evidence_id, EvidenceFile.user_id == user_id, CpdEntry.user_id == user_id,
+               CpdEntry.shared_with_manager_at.is_not(None),
+               CpdEntry.shared_with_organisation_id == viewer_membership.organisation_id))
