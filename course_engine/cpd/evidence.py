@@ -126,6 +126,7 @@ def add_evidence(entry: CpdEntry, filename: str | None, data: bytes, now: dateti
     """Check and keep a file as evidence on the learner's entry.
 
     :param data: the whole file; the route has already applied ``CPD_EVIDENCE_MAX_BYTES``.
+    :returns: the new file, or the entry's identical file if it already has this one.
     :raises EvidenceRefused: empty, too many files, or not an accepted type; nothing is saved.
     """
     if not data:
@@ -133,10 +134,14 @@ def add_evidence(entry: CpdEntry, filename: str | None, data: bytes, now: dateti
     limit = current_app.config["CPD_EVIDENCE_MAX_BYTES"]
     if len(data) > limit:
         raise EvidenceRefused(f"The file is larger than {size_text(limit)}. Upload a smaller copy.")
+    kind = sniff(data)
+    digest = hashlib.sha256(data).hexdigest()
+    for existing in files_for(entry.user_id, [entry.id]):
+        if existing.sha256 == digest and existing.byte_size == len(data):
+            return existing   # the same file sent twice (a double click, a second tab): kept once
     if len(files_for(entry.user_id, [entry.id])) >= MAX_FILES_PER_ENTRY:
         raise EvidenceRefused(f"An entry can have up to {MAX_FILES_PER_ENTRY} evidence files. "
                               "Delete one before adding another.")
-    kind = sniff(data)
     key = secrets.token_hex(16)
     directory = evidence_dir()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -145,7 +150,7 @@ def add_evidence(entry: CpdEntry, filename: str | None, data: bytes, now: dateti
         handle.write(data)
     evidence = EvidenceFile(user_id=entry.user_id, entry_id=entry.id, storage_key=key,
                             filename=clean_filename(filename, kind), kind=kind, byte_size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), created_at=now)
+                            sha256=digest, created_at=now)
     session.add(evidence)
     session.flush()
     return evidence

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   send_file, url_for)
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -322,10 +323,12 @@ def entry_evidence(entry_id: int):
                     return redirect(url_for("cpd.entry_evidence", entry_id=entry.id), code=303)
         else:
             status = 400
-    return render_template("cpd/evidence.html", entry=entry, form=form,
-                           files=evidence.files_for(current_user.id, [entry.id]),
-                           max_size=evidence.size_text(current_app.config["CPD_EVIDENCE_MAX_BYTES"]),
-                           describe=evidence.describe), status
+    response = make_response(render_template(
+        "cpd/evidence.html", entry=entry, form=form, files=evidence.files_for(current_user.id, [entry.id]),
+        max_size=evidence.size_text(current_app.config["CPD_EVIDENCE_MAX_BYTES"]), describe=evidence.describe),
+        status)
+    response.headers["Cache-Control"] = "private, no-store"   # a personal page
+    return response
 
 
 @bp.route("/cpd/entries/<int:entry_id>/evidence/<int:evidence_id>")

@@ -156,6 +156,18 @@ def test_other_files_are_refused_with_a_clear_message(app, learner, browser, ent
     assert stored() == [] and not any(Path(app.config["CPD_EVIDENCE_DIR"]).glob("*"))
 
 
+def test_the_same_file_twice_is_kept_once(app, learner, browser, entry):
+    """A double click (the same file sent twice) keeps one file; a different file is added;
+    the evidence page is never cached."""
+    content = pdf_bytes()
+    assert upload(browser, entry.id, content, "certificate.pdf").status_code == 303
+    assert upload(browser, entry.id, content, "certificate.pdf").status_code == 303
+    assert len(stored()) == 1 and len(list(Path(app.config["CPD_EVIDENCE_DIR"]).iterdir())) == 1
+    assert upload(browser, entry.id, image_bytes("PNG"), "board.png").status_code == 303
+    assert len(stored()) == 2
+    assert "no-store" in browser.get(f"/cpd/entries/{entry.id}/evidence").headers["Cache-Control"]
+
+
 def test_no_file_chosen_is_a_400(app, browser, entry):
     response = browser.post(f"/cpd/entries/{entry.id}/evidence", {}, form_page=f"/cpd/entries/{entry.id}/evidence")
     assert response.status_code == 400 and "Choose a file to upload." in response.get_data(as_text=True)
