@@ -101,6 +101,10 @@ DEFAULTS: dict[str, Any] = {
     "CSV_MAX_ROWS": 5000,
     #: Largest logo upload accepted (branding), in bytes, before it is re-encoded.
     "LOGO_MAX_BYTES": 1024 * 1024,
+    #: Evidence files on CPD entries: the largest accepted (bytes), and where they are kept
+    #: (empty: instance/evidence; outside the web root, never under static/).
+    "CPD_EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    "CPD_EVIDENCE_DIR": "",
     #: A previewed staff upload must be confirmed within this many seconds.
     "STAFF_IMPORT_MAX_AGE": 3600,
 }

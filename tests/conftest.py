@@ -35,6 +35,7 @@ def base_test_config(tmp_path: Path, database_url: str) -> dict:
         "MODULES_DIR": str(tmp_path / "modules"),
         "QUIZZES_DIR": str(tmp_path / "quizzes"),
         "EXPORTS_DIR": str(tmp_path / "exports"),
+        "CPD_EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
 
 
@@ -100,7 +101,7 @@ def _empty_tables(engine) -> None:
 
 #: Twin apps by configuration, kept for the whole run (see isolated_context).
 _TWINS: dict[str, object] = {}
-_PER_TEST_PATHS = ("MODULES_DIR", "QUIZZES_DIR", "MAIL_OUTBOX_DIR", "EXPORTS_DIR")
+_PER_TEST_PATHS = ("MODULES_DIR", "QUIZZES_DIR", "MAIL_OUTBOX_DIR", "EXPORTS_DIR", "CPD_EVIDENCE_DIR")
 
 
 @contextmanager

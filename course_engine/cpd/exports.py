@@ -14,12 +14,14 @@ from fpdf.enums import XPos, YPos
 
 from ..documents import (BRAND, INK, LINE, MUTED, OK, PDF_ENCODING, WARN, WASH,  # noqa: F401 - shared look
                          duration_text, long_date, pdf_text, safe_cell)
+from .evidence import describe
 from .services import CpdRecord, YearSummary
 
 #: The CSV header. The first six columns map one-to-one onto Social Work England's CPD record
 #: (type of CPD; description and why it is relevant; date; what was learned; impact on practice
 #: and on the people you work with; what was learned from discussing it with a peer); the rest
-#: support them.
+#: support them (the parts of standard 4 the record evidences, as "4.2 Supervision; 4.8 Values
+#: and ethics", as the regulator's form asks), and the evidence files attached to it.
 CSV_HEADER = [
     "Type of CPD",
     "Description and relevance",
@@ -33,6 +35,8 @@ CSV_HEADER = [
     "Peer reflection format",
     "Peer's role",
     "Source",
+    "Social Work England standard 4",
+    "Evidence files",
 ]
 
 def csv_rows(records: list[CpdRecord]) -> list[list[str]]:
@@ -44,7 +48,8 @@ def csv_rows(records: list[CpdRecord]) -> list[list[str]]:
             r.activity_type, r.description, r.day.isoformat(), r.what_learned, r.impact_on_practice,
             peer.what_learned if peer else "", r.title, r.minutes,
             peer.discussed_on.isoformat() if peer else "", peer.format.label if peer else "",
-            peer.peer_role if peer else "", r.source)])
+            peer.peer_role if peer else "", r.source, "; ".join(r.standard_labels),
+            "; ".join(describe(e) for e in r.evidence))])
     return rows
 
 
@@ -254,9 +259,13 @@ def _record_section(pdf: _RecordPDF, number: int, record: CpdRecord) -> None:
     pdf.heading(f"{number}. {record.title}", size=13)
     pdf.facts([("Type of CPD", record.activity_type), ("Date", long_date(record.day)),
                ("Time", _minutes(record.minutes)), ("Source", record.source)])
+    if record.standards:
+        pdf.labelled("Social Work England standard 4: what this evidences", "\n".join(record.standard_labels))
     pdf.labelled("Description and why it is relevant", record.description)
     pdf.labelled("What I learned", record.what_learned)
     pdf.labelled("Impact on my practice and on the people I work with", record.impact_on_practice)
+    if record.evidence:
+        pdf.labelled("Evidence files (kept with the online record)", "\n".join(describe(e) for e in record.evidence))
     peer = record.peer
     if peer is not None:
         if pdf.get_y() > pdf.h - pdf.b_margin - 30:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Field, FileField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from ..forms import BaseForm
+from .standards import CODES, STANDARD_4
 from .models import ACTIVITY_TYPE_LABELS, PEER_FORMAT_LABELS, ActivityType, PeerFormat
 from .services import MINUTES_MAX, ROLE_MAX_CHARS, TEXT_MAX_CHARS, TITLE_MAX_CHARS
 
@@ -103,6 +104,16 @@ class EntryForm(BaseForm):
         [DataRequired("Write the impact on your practice and on the people you work with."),
          Length(max=TEXT_MAX_CHARS)],
         description="What you will do differently, and what it means for the children, families and adults you work with.")
+    standard_4_parts = SelectMultipleField(
+        "The parts of Social Work England's standard 4 this evidences (optional)",
+        choices=[SelectChoice(p.code, p.label) for p in STANDARD_4], validate_choice=False,
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description="Social Work England's CPD form asks which parts of standard 4 your CPD shows. "
+                    "Choose any that apply.")
+
+    def validate_standard_4_parts(self, field: Field) -> None:
+        if any(code not in CODES for code in field.data or []):
+            raise ValidationError("Choose the parts of standard 4 from the list.")
 
     def validate_activity_type(self, field: Field) -> None:
         if field.data and field.data not in {t.value for t in ActivityType}:
@@ -130,3 +141,10 @@ class PeerReflectionForm(BaseForm):
     def validate_format(self, field: Field) -> None:
         if field.data and field.data not in {f.value for f in PeerFormat}:
             raise ValidationError("Choose how you discussed it from the list.")
+
+
+class EvidenceForm(BaseForm):
+    """One evidence file for an entry (the file itself is read from ``request.files`` by the route)."""
+
+    file = FileField("Evidence file", description="A PDF, a PNG or JPEG image, or a Word document (.docx). "
+                                                  "Files are checked by what they contain, not by their name.")

@@ -1,18 +1,28 @@
 """The learner's CPD record: CPD done elsewhere, and peer reflections on any piece of CPD.
 
 Completed modules are not copied here: the record reads them from ``learner.Completion`` and
-``learner.FinalReflection`` (whose ``shared_with_manager_at`` is the sharing switch for a
-module's reflection), so a reflection edited in the player is the one the record shows.
+``learner.FinalReflection`` (whose ``shared_with_manager_at`` and
+``shared_with_organisation_id`` are the sharing switch for a module's reflection), so a reflection edited in the player is the one the record shows.
 """
 from __future__ import annotations
 
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
+
+
+#: The largest id a database column holds (64-bit signed): larger ids in URLs are "not found".
+MAX_ID = 2**63 - 1
+
+
+def plausible_id(value: int) -> bool:
+    """Whether an id from a URL or form could be a row at all (SQLite raises OverflowError and
+    PostgreSQL its own error for larger ones, which would otherwise be a 500)."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 class ActivityType(str, enum.Enum):
@@ -87,8 +97,13 @@ class CpdEntry(Base):
     what_learned: Mapped[str] = mapped_column(Text)
     #: The impact on the learner's practice and on the people they work with.
     impact_on_practice: Mapped[str] = mapped_column(Text)
-    #: Private unless the learner shares it with their manager(s); they can withdraw it.
+    #: The parts of Social Work England's standard 4 it evidences ("4.2", ...; cpd/standards.py).
+    standard_4_parts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Private unless the learner shares it with the managers of one organisation (both set
+    #: together); they can withdraw it. Joining or leaving an organisation shares nothing new.
     shared_with_manager_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    shared_with_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -118,3 +133,27 @@ class PeerReflection(Base):
     what_learned: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvidenceFile(Base):
+    """A file attached to a piece of CPD done elsewhere, as evidence (cpd/evidence.py).
+
+    The bytes live outside the web root, under ``instance/evidence/<storage_key>``: a random
+    name, never the learner's file name. They are served only to the owner and to the managers
+    of the organisation the entry is shared with, and follow the entry's sharing.
+    """
+
+    __tablename__ = "cpd_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("cpd_entry.id", ondelete="CASCADE"), index=True)
+    #: The file's name on disk: 32 random hex characters.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The learner's name for the file, cleaned (shown, and offered when downloading).
+    filename: Mapped[str] = mapped_column(String(255))
+    #: What the content was found to be: "pdf", "png", "jpeg" or "docx" (never the name's claim).
+    kind: Mapped[str] = mapped_column(String(10))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

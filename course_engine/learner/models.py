@@ -106,8 +106,11 @@ class FinalReflection(Base):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("scenario_attempt.id", ondelete="CASCADE"), unique=True)
     what_learned: Mapped[str] = mapped_column(Text)
     impact_on_practice: Mapped[str] = mapped_column(Text)
-    #: Private unless the learner shares it with their manager (and they can withdraw it).
+    #: Private unless the learner shares it with the managers of one organisation (both set
+    #: together, by the CPD record); they can withdraw it.
     shared_with_manager_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    shared_with_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -73,6 +73,7 @@ class LiveServer:
             COURSE_ENGINE_DATABASE_URL=f"sqlite:///{workdir / 'e2e.db'}",
             COURSE_ENGINE_MODULES_DIR=str(self.modules), COURSE_ENGINE_QUIZZES_DIR=str(self.quizzes),
             COURSE_ENGINE_MAIL_OUTBOX_DIR=str(self.outbox), COURSE_ENGINE_BASE_URL=self.url,
+            COURSE_ENGINE_CPD_EVIDENCE_DIR=str(workdir / "evidence"),
             # The cheapest Argon2id parameters: the browser tests log in many times (production
             # strength is proved in tests/auth/test_passwords.py).
             COURSE_ENGINE_PASSWORD_HASH_TIME_COST="1", COURSE_ENGINE_PASSWORD_HASH_MEMORY_KIB="8",

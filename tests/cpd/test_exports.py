@@ -24,6 +24,8 @@ EXACT_HEADER = [
     "Peer reflection format",
     "Peer's role",
     "Source",
+    "Social Work England standard 4",
+    "Evidence files",
 ]
 
 
@@ -69,6 +71,8 @@ def test_csv_header_and_rows_for_the_chosen_year_only(app, browser, year_of_cpd)
         "Peer reflection format": "Group supervision",
         "Peer's role": "Senior practitioner",
         "Source": "Recorded by you",
+        "Social Work England standard 4": "",
+        "Evidence files": "",
     }
     assert module["Title"] == "First visit" and module["Date"] == "2026-11-30" and module["Minutes"] == "20"
     assert module["What was learned"] == "Seeing Amira alone matters."
