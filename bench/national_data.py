@@ -45,7 +45,8 @@ TRY_MODULE = 0.31
 ROWS_PER_COPY = 50_000
 NULL = "\\N"
 ACTIVITIES = ("course", "reading", "supervision", "shadowing", "event", "other")
-B32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+#: Certificate number digits: all in certificates.services.NUMBER_ALPHABET (as verification checks).
+B32 = "23456789ABCDEFGHJK0MNPQRST1VWXYZ"
 
 
 def organisation_sizes(total: int, count: int, seed: int = 1) -> list[int]:

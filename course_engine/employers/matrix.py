@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, literal, null, select, union_all
 from ..db import session
 from .scope import Cell, Column, Filters, MatrixRow, Scope, _day, columns_for
 from .status import STATUS_ORDER, RuleBook, Status, rule_book
-from .status_sql import cells_cte, people_cte
+from .status_sql import cells_cte, people_cte, tune_for_reports
 
 #: Rows fetched from the database at a time when streaming.
 CHUNK = 1000
@@ -100,6 +100,7 @@ def iter_matrix(scope: Scope, filters: Filters, today: date, book: RuleBook | No
     columns = columns if columns is not None else columns_for(book, filters)
     if not columns:
         return
+    tune_for_reports()
     yield from _matrix_rows(scope, filters, today, columns)
 
 
@@ -127,6 +128,7 @@ def matrix_page(scope: Scope, filters: Filters, today: date, page: int, per_page
     if not columns:
         return MatrixPage(columns, [], 0, page, per_page)
     module_ids = [c.module_id for c in columns]
+    tune_for_reports()
     people = people_cte(scope, filters)
     cells = cells_cte(scope, today, module_ids, people)
     keys, join = _order(people, cells, filters, module_ids)
@@ -176,6 +178,7 @@ def summary(scope: Scope, today: date) -> Summary:
     total = Tally("All")
     if not columns:
         return Summary([], by_module, total, 0)
+    tune_for_reports()
     people = people_cte(scope)
     cells = cells_cte(scope, today, [c.module_id for c in columns], people)
     joined = people.join(cells, cells.c.membership_id == people.c.membership_id)

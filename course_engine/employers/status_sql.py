@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, func, literal, null, select, true, union_all
+from sqlalchemy import Date, and_, case, func, literal, null, select, text, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
 from ..auth.models import User
+from ..db import session
 from ..learner.models import AttemptStatus, Completion, ScenarioAttempt
 from ..orgs.models import Membership, Team
 from .models import Assignment, TargetKind
@@ -127,17 +128,17 @@ def requirements_cte(scope: Scope, people, module_ids: list[int]):
                else_=null())
 
     def meeting(kind: TargetKind, condition):
-        return (select(people.c.membership_id, active.c.module_id, due.label("due"), active.c.recert_months,
-                       active.c.window_days)
+        return (select(people.c.membership_id, people.c.user_id, active.c.module_id, due.label("due"),
+                       active.c.recert_months, active.c.window_days)
                 .select_from(people.join(active, and_(active.c.target_kind == kind.value, condition))))
 
     applied = union_all(meeting(TargetKind.organisation, true()),
                         meeting(TargetKind.team, active.c.team_id == people.c.team_id),
                         meeting(TargetKind.person, active.c.membership_id == people.c.membership_id)).subquery("applied")
-    return (select(applied.c.membership_id, applied.c.module_id, func.min(applied.c.due).label("due"),
+    return (select(applied.c.membership_id, applied.c.user_id, applied.c.module_id, func.min(applied.c.due).label("due"),
                    func.min(applied.c.recert_months).label("recert_months"),
                    func.max(applied.c.window_days).label("window_days"))
-            .group_by(applied.c.membership_id, applied.c.module_id).cte("requirement"))
+            .group_by(applied.c.membership_id, applied.c.user_id, applied.c.module_id).subquery("requirement"))
 
 
 def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
@@ -155,10 +156,9 @@ def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
     facts = (select(req.c.membership_id, req.c.module_id, req.c.due, req.c.window_days, done.c.completed_on,
                     add_months(done.c.completed_on, req.c.recert_months).label("expires_on"),
                     opened.c.user_id.is_not(None).label("open"))
-             .select_from(req.join(people, people.c.membership_id == req.c.membership_id)
-                          .outerjoin(done, and_(done.c.user_id == people.c.user_id,
-                                                done.c.module_id == req.c.module_id))
-                          .outerjoin(opened, and_(opened.c.user_id == people.c.user_id,
+             .select_from(req.outerjoin(done, and_(done.c.user_id == req.c.user_id,
+                                                   done.c.module_id == req.c.module_id))
+                          .outerjoin(opened, and_(opened.c.user_id == req.c.user_id,
                                                   opened.c.module_id == req.c.module_id)))
              .subquery("facts"))
     day = literal(today, type_=Date)
@@ -178,3 +178,17 @@ def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
     rank = case(*((judged.c.status == s.value, r) for s, r in STATUS_RANK.items()), else_=99)
     return select(judged.c.membership_id, judged.c.module_id, judged.c.status, judged.c.due,
                   rank.label("rank")).cte("cell")
+
+
+def tune_for_reports() -> None:
+    """On PostgreSQL, for this transaction only: no JIT, and room to hash in memory.
+
+    Why: the report statement's estimated cost is high enough for PostgreSQL to JIT-compile
+    it, which took longer than running it (measured on the national data: 11.6 s of JIT for
+    a statement that runs in well under that; see docs/performance.md), and its hash
+    aggregates of 160,000 cells spilled to disk with the default 4 MB ``work_mem``.
+    Set locally (``set_config(..., true)``, one statement): it ends with the transaction, so nothing leaks to the next request on a
+    pooled or transaction-pooled connection.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"))
