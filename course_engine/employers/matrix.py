@@ -20,7 +20,7 @@ from sqlalchemy import and_, case, func, literal, null, select, union_all
 from ..db import session
 from .scope import Cell, Column, Filters, MatrixRow, Scope, _day, columns_for
 from .status import STATUS_ORDER, RuleBook, Status, rule_book
-from .status_sql import cells_cte, people_cte, tune_for_reports
+from .status_sql import assigned, cells_cte, people_cte, tune_for_reports
 
 #: Rows fetched from the database at a time when streaming.
 CHUNK = 1000
@@ -121,7 +121,8 @@ def matrix_page(scope: Scope, filters: Filters, today: date, page: int, per_page
     """One page of the matrix, and how many rows there are in all (same rows as the export).
 
     The database picks the page's people (and counts everyone, with a window count); only
-    their rows are then built.
+    their rows are then built. Without a status filter or status sort, who is on the matrix
+    depends only on their assignments, so no cell is judged to choose the page.
     """
     book = rule_book(scope.organisation_id)
     columns = columns_for(book, filters)
@@ -130,16 +131,21 @@ def matrix_page(scope: Scope, filters: Filters, today: date, page: int, per_page
     module_ids = [c.module_id for c in columns]
     tune_for_reports()
     people = people_cte(scope, filters)
-    cells = cells_cte(scope, today, module_ids, people)
-    keys, join = _order(people, cells, filters, module_ids)
+    if filters.status is None and filters.sort_module_id not in module_ids:
+        # Who is on the matrix depends only on their assignments: no cell is judged.
+        cells, keys, join, chosen = None, *_order(people, None, filters, module_ids), assigned(scope, people, module_ids)
+    else:
+        cells = cells_cte(scope, today, module_ids, people)
+        keys, join = _order(people, cells, filters, module_ids)
+        chosen = _chosen(people, cells, filters)
     query = select(people.c.membership_id, func.count().over().label("total")).select_from(people)
     if join is not None:
         query = query.outerjoin(*join)
-    query = query.where(_chosen(people, cells, filters)).order_by(*keys)
+    query = query.where(chosen).order_by(*keys)
     picked = session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     if not picked:
         total = session.scalar(select(func.count()).select_from(
-            select(people.c.membership_id).where(_chosen(people, cells, filters)).subquery())) or 0
+            select(people.c.membership_id).where(chosen).subquery())) or 0
         return MatrixPage(columns, [], total, page, per_page)
     rows = list(_matrix_rows(scope, filters, today, columns, only=[r[0] for r in picked]))
     return MatrixPage(columns, rows, picked[0][1], page, per_page)

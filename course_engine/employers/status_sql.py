@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, func, literal, null, select, text, true, union_all
+from sqlalchemy import Date, and_, case, func, literal, null, or_, select, text, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
@@ -141,6 +141,18 @@ def requirements_cte(scope: Scope, people, module_ids: list[int]):
             .group_by(applied.c.membership_id, applied.c.user_id, applied.c.module_id).subquery("requirement"))
 
 
+def assigned(scope: Scope, people, module_ids: list[int]):
+    """Whether a person has anything assigned among ``module_ids`` (no cell judged: cheap)."""
+    active = (select(Assignment.target_kind, Assignment.team_id, Assignment.membership_id)
+              .where(Assignment.organisation_id == scope.organisation_id, Assignment.removed_at.is_(None),
+                     Assignment.module_id.in_(module_ids)))
+    kind = Assignment.target_kind
+    return or_(active.where(kind == TargetKind.organisation.value).exists(),
+               people.c.team_id.in_(active.with_only_columns(Assignment.team_id).where(kind == TargetKind.team.value)),
+               people.c.membership_id.in_(active.with_only_columns(Assignment.membership_id)
+                                          .where(kind == TargetKind.person.value)))
+
+
 def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
     """Every visible person x assigned module among ``module_ids``: status, date to act by, rank."""
     req = requirements_cte(scope, people, module_ids)
@@ -186,9 +198,12 @@ def tune_for_reports() -> None:
     Why: the report statement's estimated cost is high enough for PostgreSQL to JIT-compile
     it, which took longer than running it (measured on the national data: 11.6 s of JIT for
     a statement that runs in well under that; see docs/performance.md), and its hash
-    aggregates of 160,000 cells spilled to disk with the default 4 MB ``work_mem``.
+    aggregates of 160,000 cells spilled to disk with the default 4 MB ``work_mem``. The CSV
+    reads every row of its server-side cursor, so it is planned for all rows
+    (``cursor_tuple_fraction`` 1), not for the first tenth.
     Set locally (``set_config(..., true)``, one statement): it ends with the transaction, so nothing leaks to the next request on a
     pooled or transaction-pooled connection.
     """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"))
+        session.execute(text("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true), "
+                             "set_config('cursor_tuple_fraction', '1', true)"))
