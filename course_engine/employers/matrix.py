@@ -18,6 +18,7 @@ from typing import Iterator
 from sqlalchemy import and_, case, func, literal, null, select, union_all
 
 from ..db import session
+from ..orgs.models import Team
 from .scope import Cell, Column, Filters, MatrixRow, Scope, _day, columns_for
 from .status import STATUS_ORDER, RuleBook, Status, rule_book
 from .status_sql import assigned, cells_cte, people_cte, tune_for_reports
@@ -187,16 +188,18 @@ def summary(scope: Scope, today: date) -> Summary:
     tune_for_reports()
     people = people_cte(scope)
     cells = cells_cte(scope, today, [c.module_id for c in columns], people)
-    joined = people.join(cells, cells.c.membership_id == people.c.membership_id)
-    team = func.coalesce(people.c.team_name, literal(""))
-    counts = (select(team.label("team"), cells.c.module_id, cells.c.status, func.count().label("n"))
-              .select_from(joined).group_by(team, cells.c.module_id, cells.c.status))
-    heads = (select(team.label("team"), null(), null(), func.count(cells.c.membership_id.distinct()))
-             .select_from(joined).group_by(team))
+    # Grouped by team id on the narrow cells, team names joined to the few groups afterwards.
+    counts = (select(cells.c.team_id, cells.c.module_id, cells.c.status, func.count().label("n"))
+              .group_by(cells.c.team_id, cells.c.module_id, cells.c.status))
+    heads = (select(cells.c.team_id, null(), null(), func.count(cells.c.membership_id.distinct()))
+             .group_by(cells.c.team_id))
+    grouped = union_all(counts, heads).subquery("grouped")
+    statement = (select(func.coalesce(Team.name, literal("")), grouped.c.module_id, grouped.c.status, grouped.c.n)
+                 .select_from(grouped).outerjoin(Team, Team.id == grouped.c.team_id))
     module_tally = {t.key: t for t in by_module}
     by_team: dict[str, Tally] = {}
     people_count = 0
-    for team_name, module_id, status, n in session.execute(union_all(counts, heads)):
+    for team_name, module_id, status, n in session.execute(statement):
         tally = by_team.get(team_name)
         if tally is None:
             tally = by_team[team_name] = Tally(team_name or "No team")

@@ -128,17 +128,19 @@ def requirements_cte(scope: Scope, people, module_ids: list[int]):
                else_=null())
 
     def meeting(kind: TargetKind, condition):
-        return (select(people.c.membership_id, people.c.user_id, active.c.module_id, due.label("due"),
+        return (select(people.c.membership_id, people.c.user_id, people.c.team_id, active.c.module_id, due.label("due"),
                        active.c.recert_months, active.c.window_days)
                 .select_from(people.join(active, and_(active.c.target_kind == kind.value, condition))))
 
     applied = union_all(meeting(TargetKind.organisation, true()),
                         meeting(TargetKind.team, active.c.team_id == people.c.team_id),
                         meeting(TargetKind.person, active.c.membership_id == people.c.membership_id)).subquery("applied")
-    return (select(applied.c.membership_id, applied.c.user_id, applied.c.module_id, func.min(applied.c.due).label("due"),
+    return (select(applied.c.membership_id, applied.c.user_id, applied.c.team_id, applied.c.module_id,
+                   func.min(applied.c.due).label("due"),
                    func.min(applied.c.recert_months).label("recert_months"),
                    func.max(applied.c.window_days).label("window_days"))
-            .group_by(applied.c.membership_id, applied.c.user_id, applied.c.module_id).subquery("requirement"))
+            .group_by(applied.c.membership_id, applied.c.user_id, applied.c.team_id, applied.c.module_id)
+            .subquery("requirement"))
 
 
 def assigned(scope: Scope, people, module_ids: list[int]):
@@ -165,7 +167,7 @@ def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
               .where(ScenarioAttempt.user_id.in_(user_ids), ScenarioAttempt.module_id.in_(module_ids),
                      ScenarioAttempt.status.in_(OPEN_STATUSES))
               .group_by(ScenarioAttempt.user_id, ScenarioAttempt.module_id).subquery("opened"))
-    facts = (select(req.c.membership_id, req.c.module_id, req.c.due, req.c.window_days, done.c.completed_on,
+    facts = (select(req.c.membership_id, req.c.team_id, req.c.module_id, req.c.due, req.c.window_days, done.c.completed_on,
                     add_months(done.c.completed_on, req.c.recert_months).label("expires_on"),
                     opened.c.user_id.is_not(None).label("open"))
              .select_from(req.outerjoin(done, and_(done.c.user_id == req.c.user_id,
@@ -185,10 +187,10 @@ def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
         (and_(facts.c.due.is_not(None), facts.c.due <= soon), Status.due_soon.value),
         (facts.c.open, Status.in_progress.value),
         else_=Status.not_started.value)
-    judged = select(facts.c.membership_id, facts.c.module_id, status.label("status"),
+    judged = select(facts.c.membership_id, facts.c.team_id, facts.c.module_id, status.label("status"),
                     case((completed, facts.c.expires_on), else_=facts.c.due).label("due")).subquery("judged")
     rank = case(*((judged.c.status == s.value, r) for s, r in STATUS_RANK.items()), else_=99)
-    return select(judged.c.membership_id, judged.c.module_id, judged.c.status, judged.c.due,
+    return select(judged.c.membership_id, judged.c.team_id, judged.c.module_id, judged.c.status, judged.c.due,
                   rank.label("rank")).cte("cell")
 
 
