@@ -100,6 +100,24 @@ def _later_pg(element, compiler, **kw):
     return "GREATEST(%s)" % compiler.process(element.clauses, **kw)
 
 
+class earlier_day(FunctionElement):
+    """The earlier of two days (LEAST on PostgreSQL, min() on SQLite)."""
+
+    type = NullType()
+    inherit_cache = True
+    name = "earlier_day"
+
+
+@compiles(earlier_day)
+def _earlier_sqlite(element, compiler, **kw):
+    return "min(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(earlier_day, "postgresql")
+def _earlier_pg(element, compiler, **kw):
+    return "LEAST(%s)" % compiler.process(element.clauses, **kw)
+
+
 def people_cte(scope: Scope, filters: Filters | None = None, only=None):
     """The visible current members with what a report shows of them."""
     where = list(scope.member_conditions(filters.team_id if filters else None))
@@ -122,9 +140,13 @@ def requirements_cte(scope: Scope, people, module_ids: list[int]):
               .where(Assignment.organisation_id == scope.organisation_id, Assignment.removed_at.is_(None),
                      Assignment.module_id.in_(module_ids))
               .cte("active"))
-    due = case((active.c.due_date.is_not(None), active.c.due_date),
-               (active.c.due_days.is_not(None),
-                add_days(later_day(people.c.joined_on, active.c.created_on), active.c.due_days)),
+    relative = add_days(later_day(people.c.joined_on, active.c.created_on), active.c.due_days)
+    # As RuleBook merges them: an assignment with both a date and "N days" (which the forms
+    # never make) counts the earlier.
+    due = case((and_(active.c.due_date.is_not(None), active.c.due_days.is_not(None)),
+                earlier_day(active.c.due_date, relative)),
+               (active.c.due_date.is_not(None), active.c.due_date),
+               (active.c.due_days.is_not(None), relative),
                else_=null())
 
     def meeting(kind: TargetKind, condition):

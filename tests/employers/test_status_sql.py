@@ -71,13 +71,13 @@ def _build(rng, org, teams, modules, make_user, add_member, size: int) -> list[M
     for n in range(rng.randint(4, 10)):
         kind = TargetKind.organisation if n == 0 else rng.choice(
             (TargetKind.organisation, TargetKind.team, TargetKind.team, TargetKind.person))
-        due_kind = rng.choice(("date", "days", "days", "none"))
+        due_kind = rng.choice(("date", "days", "days", "none", "both"))
         session.add(Assignment(
             organisation_id=org.id, module_id=rng.choice(modules).id, target_kind=kind,
             team_id=rng.choice(teams).id if kind == TargetKind.team else None,
             membership_id=rng.choice(members)[0].id if kind == TargetKind.person else None,
-            due_date=rng.choice(days) if due_kind == "date" else None,
-            due_days_after_joining=rng.choice((0, 1, 14, 30, 90)) if due_kind == "days" else None,
+            due_date=rng.choice(days) if due_kind in ("date", "both") else None,
+            due_days_after_joining=rng.choice((0, 1, 14, 30, 90)) if due_kind in ("days", "both") else None,
             recert_months=rng.choice((None, None, 0, 1, 6, 12)), recert_window_days=rng.choice((0, 14, 30, 31, 60)),
             created_at=_when(rng, rng.choice(days)),
             removed_at=_when(rng, rng.choice(days)) if n and rng.random() < 0.15 else None))
