@@ -27,6 +27,20 @@ def _empty_database(backend, tmp_path):
     return None
 
 
+def revision_before(revision: str) -> str:
+    """The revision ``revision`` follows in the chain (so a migration test does not break when
+    another branch's migration is merged in before it)."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    root = Path(__file__).resolve().parent.parent
+    config = Config(str(root / "alembic.ini"))
+    config.set_main_option("script_location", str(root / "migrations"))
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
 def _drop(cleanup):
     if cleanup:
         admin, name = cleanup

@@ -125,3 +125,12 @@ Index("ix_scenario_attempt_user_module_status", ScenarioAttempt.user_id, Scenari
       ScenarioAttempt.status)
 Index("ix_scenario_attempt_module_user", ScenarioAttempt.module_id, ScenarioAttempt.user_id)
 Index("ix_membership_org_team_active", Membership.organisation_id, Membership.deactivated_at, Membership.team_id)
+
+# Covering indexes for practice insights (choices per scene, missed questions): index-only
+# scans of the two largest tables. Added by migration 3c9e1f4b7a20, built concurrently.
+from ..learner.models import Decision  # noqa: E402
+from ..quizzes.models import QuizResponse  # noqa: E402
+
+Index("ix_decision_attempt_scene_choice", Decision.attempt_id, Decision.scene_id, Decision.choice_index)
+Index("ix_quiz_response_attempt_question_correct", QuizResponse.quiz_attempt_id, QuizResponse.question_id,
+      QuizResponse.correct)

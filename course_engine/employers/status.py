@@ -218,9 +218,11 @@ class RuleBook:
             return template
         # People who joined before every relative assignment was made share one due date
         # (counted from the assignments), so their requirements are cached with the team's.
-        latest_created = max(created for entry in template for _days, created in entry[2])
+        # "Before every" means before the earliest: someone who joined between two of them
+        # has their own due date for the earlier one.
+        earliest_created = min(created for entry in template for _days, created in entry[2])
         personal = membership_id in self.by_membership
-        key = (team_id, joined_on if joined_on > latest_created else None)
+        key = (team_id, joined_on if joined_on > earliest_created else None)
         if not personal and key in self._people_cache:
             return self._people_cache[key]
         result = []

@@ -6,24 +6,12 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import MetaData, insert, select
 
-from pathlib import Path
-
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-
 from course_engine import create_app
 from course_engine.db import make_engine
-from tests.test_migrations import _drop, _empty_database
+from tests.test_migrations import _drop, _empty_database, revision_before
 
 AFTER = "c7d41a9e5b10"
 
-
-def _revision_before(revision: str) -> str:
-    """The revision the sharing migration follows (whatever was merged before it)."""
-    root = Path(__file__).resolve().parents[2]
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "migrations"))
-    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
 
 
 def _at(month, year=2026):
@@ -39,7 +27,7 @@ def test_existing_shares_keep_the_organisation_they_were_made_in(tmp_path, backe
     try:
         app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
         cli = app.test_cli_runner()
-        assert cli.invoke(args=["db", "upgrade", _revision_before(AFTER)]).exit_code == 0
+        assert cli.invoke(args=["db", "upgrade", revision_before(AFTER)]).exit_code == 0
         engine = make_engine(app.config["DATABASE_URL"])
         tables = MetaData()
         tables.reflect(engine, only=["user", "organisation", "membership", "cpd_entry"])

@@ -116,3 +116,15 @@ def test_several_assignments_merge_to_the_strictest():
     assert (req.due_date, req.recert_months, req.window_days) == (date(2026, 8, 1), 12, 45)
     assert [r.module_id for r in book.requirements(51, 8, date(2026, 1, 1))] == [1, 2]
     assert [r.module_id for r in book.requirements(52, None, date(2026, 1, 1))] == [1]
+
+
+def test_cached_requirements_keep_each_persons_joining_day():
+    """Someone who joined between two "within N days of joining" assignments gets their own
+    due date for the earlier one, even after a colleague who joined before both was resolved
+    (the cache shares requirements only among people who joined before every one of them)."""
+    book = RuleBook([_rule(1, TargetKind.organisation, days=30, created=date(2025, 1, 1), module=10),
+                     _rule(2, TargetKind.organisation, days=30, created=date(2025, 6, 1), module=11)])
+    early = book.requirements(1, None, date(2024, 12, 1))
+    between = book.requirements(2, None, date(2025, 3, 1))
+    assert [r.due_date for r in early] == [date(2025, 1, 31), date(2025, 7, 1)]
+    assert [r.due_date for r in between] == [date(2025, 3, 31), date(2025, 7, 1)]
