@@ -13,7 +13,6 @@ from tests.test_migrations import _drop, _empty_database, revision_before
 AFTER = "c7d41a9e5b10"
 
 
-
 def _at(month, year=2026):
     return datetime(year, month, 1, 12, 0, tzinfo=timezone.utc)
 
