@@ -29,4 +29,4 @@ def init_app(app) -> None:
     add_signed_in_flag("has_employer_role", has_employer_role)
 
 
-from . import routes  # noqa: E402,F401
+from . import invitation_routes, routes, upload_routes  # noqa: E402,F401

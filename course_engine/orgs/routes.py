@@ -1,23 +1,22 @@
-"""Organisation pages for managers and organisation admins, and the invitation link.
+"""Organisation pages for managers and organisation admins: teams, people, delegates and the
+audit log (invitations are in ``invitation_routes``, the staff upload in ``upload_routes``).
 
 Every organisation route uses ``org_role_required``; every id in a URL is looked up within
 the organisation (and, for managers, within the teams they may see), so anything else is 404.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..auth import services as auth_services
 from ..auth.models import User
-from ..db import session, utcnow
-from . import bp, invitations, queries, services, staff_upload
+from ..db import session
+from . import bp, queries, services
 from .access import EMPLOYER_ROLES, org_role_required
-from .forms import InviteForm, JoinForm, MemberForm, PickMemberForm, TeamForm
+from .forms import MemberForm, PickMemberForm, TeamForm
 from ..audit import AuditLog
-from .models import Invitation, ManagerDelegate, Membership, OrgRole, StaffImport, Team
-from .staff_csv import COLUMNS, UnusableFile, read_staff_csv
+from .models import ManagerDelegate, Membership, OrgRole, Team
 
 
 # --- lookups: within the organisation, and for managers within their teams -----------------
@@ -37,15 +36,6 @@ def _person_or_404(org, membership, membership_id: int) -> Membership:
     if person is None or (visible is not None and person.team_id not in visible and person.id != membership.id):
         abort(404)
     return person
-
-
-def _invitation_or_404(org, membership, invitation_id: int) -> Invitation:
-    invitation = session.scalar(select(Invitation).where(Invitation.id == invitation_id,
-                                                         Invitation.organisation_id == org.id))
-    visible = services.visible_team_ids(membership)
-    if invitation is None or (visible is not None and invitation.team_id not in visible):
-        abort(404)
-    return invitation
 
 
 def _is_admin(membership) -> bool:
@@ -303,206 +293,6 @@ def remove_delegate(org, membership, membership_id: int, delegation_id: int):
     flash(f"{name} no longer sees {person.user.full_name}'s teams.", "success")
     return redirect(url_for("orgs.show_person", org_slug=org.slug, membership_id=person.id))
 
-
-# --- invitations -------------------------------------------------------------------------
-# Rule: org admins invite anyone with any role, into any team or none. A manager may invite
-# learners into the teams they can see (their own and those delegated to them), and sees,
-# resends and withdraws only the invitations to those teams.
-
-def _invite_form(org, membership, form=None) -> InviteForm:
-    form = form or InviteForm.from_request()
-    visible = services.visible_team_ids(membership)
-    teams = [t for t in services.active_teams(org) if visible is None or t.id in visible]
-    if _is_admin(membership):
-        form.set_choices(teams)
-    else:
-        form.set_choices(teams, roles=(OrgRole.learner,), team_required=True)
-    return form
-
-
-@bp.route("/<org_slug>/invitations")
-@org_role_required(*EMPLOYER_ROLES)
-def list_invitations(org, membership):
-    """Invitations (pending, accepted, withdrawn) and the form to invite someone."""
-    return _render_invitations(org, membership)
-
-
-def _render_invitations(org, membership, form=None, status=200):
-    visible = services.visible_team_ids(membership)
-    pending = queries.invitations(org, visible)
-    teams = {t.id: t.name for t in org.teams}
-    return render_template("orgs/invitations.html", org=org, membership=membership, invitations=pending,
-                           teams=teams, form=_invite_form(org, membership, form or InviteForm()),
-                           expires_at=invitations.invitation_expires_at, now=utcnow()), status
-
-
-@bp.route("/<org_slug>/invitations", methods=["POST"])
-@org_role_required(*EMPLOYER_ROLES)
-def create_invitation(org, membership):
-    """Invite someone by email (audited); see the rule above for managers."""
-    form = _invite_form(org, membership)
-    if form.validate():
-        team = session.get(Team, form.team.data) if form.team.data else None
-        try:
-            invitation = invitations.create_invitation(current_user, org, form.email.data, OrgRole(form.role.data),
-                                                    team, full_name=form.full_name.data or "", ip_address=request.remote_addr)
-        except services.OrgError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            flash(f"Invitation sent to {invitation.email}.", "success")
-            return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
-    return _render_invitations(org, membership, form=form, status=400)
-
-
-@bp.route("/<org_slug>/invitations/<int:invitation_id>/resend", methods=["POST"])
-@org_role_required(*EMPLOYER_ROLES)
-def resend_invitation(org, membership, invitation_id: int):
-    """Send a pending invitation again with a fresh link (audited)."""
-    invitation = _invitation_or_404(org, membership, invitation_id)
-    try:
-        invitations.resend_invitation(current_user, invitation, ip_address=request.remote_addr)
-    except services.OrgError as exc:
-        abort(409, description=str(exc))
-    flash(f"Invitation sent again to {invitation.email}.", "success")
-    return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
-
-
-@bp.route("/<org_slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
-@org_role_required(*EMPLOYER_ROLES)
-def revoke_invitation(org, membership, invitation_id: int):
-    """Withdraw a pending invitation: its link stops working (audited)."""
-    invitation = _invitation_or_404(org, membership, invitation_id)
-    invitations.revoke_invitation(current_user, invitation, ip_address=request.remote_addr)
-    flash(f"Invitation to {invitation.email} withdrawn.", "success")
-    return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
-
-
-@bp.route("/join/<token>", methods=["GET", "POST"])
-def join(token: str):
-    """Accept an invitation: an existing account joins; a new person registers here.
-
-    The link itself proves the email address, so a new account is confirmed at once.
-    """
-    check = invitations.check_invitation_token(token)
-    if check.invitation is None:
-        code = 400 if check.reason == "invalid" else 410
-        return render_template("orgs/join_problem.html", problem=check.problem, reason=check.reason), code
-    invitation = check.invitation
-    org = invitation.organisation
-    team = session.get(Team, invitation.team_id) if invitation.team_id else None
-    context = dict(invitation=invitation, org=org, team=team, token=token)
-
-    if current_user.is_authenticated:
-        if auth_services.normalise_email(current_user.email) != invitation.email:
-            return render_template("orgs/join.html", state="wrong_account", **context), 403
-        if request.method == "POST":
-            membership = invitations.accept_invitation(invitation, auth_services.account_of(current_user), ip_address=request.remote_addr)
-            flash(f"You've joined {org.name}.", "success")
-            if membership.role in EMPLOYER_ROLES:
-                return redirect(url_for("orgs.overview", org_slug=org.slug))
-            return redirect(url_for("main.home"))
-        return render_template("orgs/join.html", state="confirm", **context)
-
-    if auth_services.find_user_by_email(invitation.email) is not None:
-        if request.method == "POST":
-            abort(400, description="Log in first, then accept the invitation.")
-        return render_template("orgs/join.html", state="log_in", **context)
-
-    form = JoinForm.from_request(data={"full_name": invitation.full_name})
-    if request.method == "POST" and form.validate():
-        try:
-            user = invitations.register_through_invitation(invitation, form.full_name.data, form.password.data, ip_address=request.remote_addr)
-        except auth_services.EmailAlreadyRegistered:
-            flash("This email has just been registered. Log in to accept the invitation.", "info")
-            return redirect(url_for("auth.login", next=url_for("orgs.join", token=token)))
-        except auth_services.AccountError as exc:
-            getattr(form, exc.field if exc.field in ("full_name", "password") else "password").errors.append(str(exc))
-        else:
-            # A fresh session at login defeats session fixation (as auth does).
-            from flask import session as http_session
-
-            http_session.clear()
-            login_user(user)
-            flash(f"Welcome, {user.full_name}. Your account is ready and you've joined {org.name}.", "success")
-            return redirect(url_for("main.home"))
-    return render_template("orgs/join.html", state="register", form=form, **context), (400 if form.errors else 200)
-
-
-@bp.route("/join/<token>/log-out", methods=["POST"])
-def join_log_out(token: str):
-    """Log out of the wrong account and come back to the invitation."""
-    from flask import session as http_session
-
-    logout_user()
-    http_session.clear()
-    return redirect(url_for("orgs.join", token=token))
-
-
-# --- bulk staff upload -------------------------------------------------------------------
-
-@bp.url_value_preprocessor
-def _limit_upload_size(endpoint, values):
-    # Runs before the app's CSRF check reads the form, so an oversized upload is refused
-    # with a 413 page before it is parsed (MAX_CONTENT_LENGTH for this one route).
-    if endpoint == "orgs.preview_staff_import":
-        request.max_content_length = current_app.config["CSV_MAX_BYTES"] + 64 * 1024
-
-
-@bp.route("/<org_slug>/people/import")
-@org_role_required(OrgRole.org_admin)
-def upload_staff(org, membership):
-    """The bulk upload form (org admin)."""
-    return _render_upload(org, membership)
-
-
-def _render_upload(org, membership, error=None, status=200):
-    return render_template("orgs/upload.html", org=org, membership=membership, error=error, columns=COLUMNS,
-                           teams=services.active_teams(org),
-                           max_rows=current_app.config["CSV_MAX_ROWS"],
-                           max_kb=current_app.config["CSV_MAX_BYTES"] // 1024), status
-
-
-@bp.route("/<org_slug>/people/import", methods=["POST"])
-@org_role_required(OrgRole.org_admin)
-def preview_staff_import(org, membership):
-    """Check an uploaded file and show what confirming would do; no people are written."""
-    upload = request.files.get("file")
-    render_error = _render_upload
-    if upload is None or not upload.filename:
-        return render_error(org, membership, error="Choose a CSV file to upload.", status=400)
-    limit = current_app.config["CSV_MAX_BYTES"]
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        return render_error(org, membership, status=413,
-                            error=f"The file is larger than {limit // 1024:,} KB. Split it into smaller files.")
-    try:
-        rows = read_staff_csv(data, max_rows=current_app.config["CSV_MAX_ROWS"])
-    except UnusableFile as exc:
-        return render_error(org, membership, error=f"{exc} Nothing has been saved.", status=400)
-    staff_import = staff_upload.create_staff_import(current_user, org, upload.filename, [r.as_dict() for r in rows])
-    return render_template("orgs/preview.html", org=org, membership=membership, staff_import=staff_import,
-                           counts=staff_upload.import_summary(staff_import.plan), actions=staff_upload.IMPORT_ACTIONS)
-
-
-@bp.route("/<org_slug>/people/import/<int:import_id>/confirm", methods=["POST"])
-@org_role_required(OrgRole.org_admin)
-def confirm_staff_import(org, membership, import_id: int):
-    """Apply exactly the previewed plan, once (org admin; audited)."""
-    staff_import = session.scalar(select(StaffImport).where(
-        StaffImport.id == import_id, StaffImport.organisation_id == org.id,
-        StaffImport.created_by_id == current_user.id))
-    if staff_import is None:
-        abort(404)
-    try:
-        counts = staff_upload.apply_staff_import(current_user, staff_import, ip_address=request.remote_addr)
-    except services.OrgError as exc:
-        abort(409, description=str(exc))
-    flash(f"Upload applied: {counts['invite']} invited, {counts['add']} added, {counts['unchanged']} unchanged, "
-          f"{counts['rejected']} rejected.", "success")
-    return redirect(url_for("orgs.list_people", org_slug=org.slug))
-
-
-# --- audit log ---------------------------------------------------------------------------
 
 @bp.route("/<org_slug>/audit")
 @org_role_required(OrgRole.org_admin)
