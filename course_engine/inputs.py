@@ -51,21 +51,6 @@ def parse_id(text) -> int | None:
     return value if is_id(value) else None
 
 
-def coerce_id(value):
-    """A WTForms ``coerce`` for id choices: ``""``/None stay None; an id outside 1..2**63-1 raises
-    ``ValueError``, which WTForms turns into a form error ("Not a valid choice")."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        if is_id(value):
-            return value
-        raise ValueError("not an id")
-    parsed = parse_id(value)
-    if parsed is None:
-        raise ValueError("not an id")
-    return parsed
-
-
 def choice_id(value):
     """A WTForms ``coerce`` for a select of ids where "none" is a choice: None for ``""``/``"0"``;
     an id; -1 for anything else (not among the choices, so the form says so)."""

@@ -4,13 +4,13 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ..forms import BaseForm
-from ..inputs import choice_id, coerce_id
+from ..inputs import choice_id
 
 
 class AssignmentForm(BaseForm):
     """Assign a module to the organisation, a team or a person, with a due date rule."""
 
-    module = SelectField("Module", coerce=coerce_id, choices=[], validators=[DataRequired("Choose a module.")])
+    module = SelectField("Module", coerce=choice_id, choices=[], validators=[DataRequired("Choose a module.")])
     target = RadioField("Assign to", choices=[C("organisation", "Everyone in the organisation"), C("team", "A team"),
                                               C("person", "One person")], default="team",
                         validators=[DataRequired("Choose who to assign it to.")])
