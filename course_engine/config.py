@@ -57,10 +57,10 @@ DEFAULTS: dict[str, Any] = {
     #: Cookies. SESSION_COOKIE_SECURE is also switched on per request when served over HTTPS.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_SECURE": None,  # None: True when ENV_NAME is production, else False
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": None,  # None: True when ENV_NAME is production, else False
     "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     #: Trust this many proxies for X-Forwarded-For/Proto (0 when serving directly).
@@ -130,6 +130,12 @@ def configure(app, test_config: Mapping[str, Any] | None = None,
         for key, cheap in _TEST_PASSWORD_HASH.items():
             if app.config.get(key) is None:
                 app.config[key] = cheap
+
+    # Production cookies are Secure (HttpOnly and SameSite are on everywhere) without the
+    # operator having to say so; an explicit setting (true or false) still wins.
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = app.config["ENV_NAME"] == "production"
 
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "course_engine.db")

@@ -106,8 +106,10 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cursor.close()
 
         return engine
-    # No pre-ping: it costs a round trip on every request; recycle connections instead.
-    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=5, max_overflow=10)
+    # Pre-ping: a connection the database dropped (a restart, a failover, an outage) is found
+    # and replaced when it is checked out, so no learner gets an error after the database is
+    # back. It costs one small round trip per checkout (docs/performance.md).
+    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=5, max_overflow=10, pool_pre_ping=True)
 
 
 def _autocommit_bind(engine: Engine) -> Engine:
@@ -125,7 +127,7 @@ def _autocommit_bind(engine: Engine) -> Engine:
     if engine.dialect.name == "sqlite":
         return engine
     return create_engine(engine.url, echo=engine.echo, isolation_level="AUTOCOMMIT", pool_recycle=1800,
-                         pool_size=2, max_overflow=10)
+                         pool_size=2, max_overflow=10, pool_pre_ping=True)
 
 
 def dispose_engines(app) -> None:
