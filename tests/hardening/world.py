@@ -62,27 +62,37 @@ def _hidden(html: str, name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def play_to_completion(browser: Browser, marker: str) -> int:
-    """Start, play, journal, quiz (pass) and reflect: the learner's whole journey; the attempt id."""
+def start_attempt(browser: Browser) -> int:
+    """Start the module and pass its introduction; the attempt id."""
     response = browser.post(f"/modules/{SLUG}/start", {"acknowledge": "yes"}, form_page=f"/modules/{SLUG}")
     assert response.status_code == 303, response.status_code
     attempt_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    assert browser.client.post(f"/attempts/{attempt_id}/begin", data=_page_fields(browser, attempt_id)).status_code == 303
+    return attempt_id
+
+
+def _page_fields(browser: Browser, attempt_id: int) -> dict:
+    html = browser.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    return {"csrf_token": _token(html), "step": _hidden(html, "step"), "scene": _hidden(html, "scene")}
+
+
+def play_to_ending(browser: Browser, attempt_id: int) -> None:
+    """The safe path to the ending (the debrief is next)."""
     url = f"/attempts/{attempt_id}"
+    for index in (1, 0):
+        fields = _page_fields(browser, attempt_id)
+        assert browser.client.post(f"{url}/choose", data=dict(fields, choice=f"{fields['scene']}.{index}")).status_code == 303
+    assert browser.client.post(f"{url}/continue", data=_page_fields(browser, attempt_id)).status_code == 303
 
-    def page_fields():
-        html = browser.get(url).get_data(as_text=True)
-        return {"csrf_token": _token(html), "step": _hidden(html, "step"), "scene": _hidden(html, "scene")}
 
-    fields = page_fields()
-    assert browser.client.post(f"{url}/begin", data=fields).status_code == 303
-    fields = page_fields()
+def play_to_completion(browser: Browser, marker: str) -> int:
+    """Start, play, journal, quiz (pass) and reflect: the learner's whole journey; the attempt id."""
+    attempt_id = start_attempt(browser)
+    url = f"/attempts/{attempt_id}"
+    fields = _page_fields(browser, attempt_id)
     assert browser.client.post(f"{url}/journal/first-thoughts", data={
         "csrf_token": fields["csrf_token"], "answer": f"{marker}-journal"}).status_code == 303
-    for index in (1, 0):
-        fields = page_fields()
-        assert browser.client.post(f"{url}/choose", data=dict(fields, choice=f"{fields['scene']}.{index}")).status_code == 303
-    fields = page_fields()
-    assert browser.client.post(f"{url}/continue", data=fields).status_code == 303
+    play_to_ending(browser, attempt_id)
     response = browser.post(f"{url}/quiz", {}, form_page=f"{url}/debrief")
     number = int(response.headers["Location"].rstrip("/").split("/")[-1])
     html = browser.get(f"{url}/quiz/{number}").get_data(as_text=True)
