@@ -39,8 +39,12 @@ DEFAULTS: dict[str, Any] = {
     #: Rate limiting storage: memory:// for one process, redis://host:port for several.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    #: Wrong passwords allowed (only a wrong password counts; see auth/routes.py). Per address:
+    #: credential stuffing from one place. Per account *from one address*, with waits that grow
+    #: (1 minute, then 15, then an hour): guessing one person's password is slowed, and nobody
+    #: elsewhere can lock that person out (OWASP Authentication Cheat Sheet, account lockout).
     "LOGIN_LIMIT_PER_ADDRESS": "20 per minute",
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute",
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
     "RESET_LIMIT_PER_ADDRESS": "5 per minute",
     "VERIFY_LIMIT_PER_ADDRESS": "60 per minute",
     #: Password reset links expire after this many seconds.

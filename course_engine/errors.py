@@ -35,6 +35,8 @@ def wants_json() -> bool:
 def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        if error.code == 429:
+            return too_many()
         return _render(error.code or 500, error.description)
 
     @app.errorhandler(Exception)
@@ -83,6 +85,35 @@ def is_database_unavailable(error: BaseException) -> bool:
             return "locked" in text or "unable to open" in text or "disk i/o" in text
         return True
     return isinstance(error, sa_exc.PendingRollbackError) and "connection" in str(error).lower()
+
+
+def too_many():
+    """429 with how long to wait, in seconds (the limit that was reached says when it resets),
+    and ``Retry-After``. Waits grow with the limits (a minute, then longer: see config.py)."""
+    import math
+    import time
+
+    from .security import limiter
+
+    wait = 60
+    try:
+        limits = [limit for limit in limiter.current_limits if getattr(limit, "breached", False)]
+    except Exception:  # noqa: BLE001 - outside a limited view: the default wait
+        limits = []
+    if limits:  # the longest of the limits reached: the honest wait
+        wait = max(1, math.ceil(max(limit.reset_at for limit in limits) - time.time()))
+    response, code = _as_response(_render(429, f"Please wait {wait} seconds, then try again."))
+    response.status_code = code
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _as_response(result):
+    from flask import make_response
+
+    if isinstance(result, tuple):
+        return make_response(result[0]), result[1]
+    return result, result.status_code
 
 
 def unavailable():
