@@ -122,17 +122,16 @@ def unavailable():
     if wants_json():
         response = jsonify({"error": {"status": 503, "title": title, "detail": detail}})
     else:
-        response = app_response(render_template("errors/unavailable.html", title=title, detail=detail))
+        # Straight from the Jinja environment: render_template runs the context processors, and
+        # flask-login's loads the signed-in person from the database that is away.
+        from flask import current_app
+
+        body = current_app.jinja_env.get_template("errors/unavailable.html").render(title=title, detail=detail)
+        response = current_app.response_class(body, mimetype="text/html")
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def app_response(body: str):
-    from flask import current_app
-
-    return current_app.response_class(body, mimetype="text/html")
 
 
 def _render(code: int, description: str | None):
