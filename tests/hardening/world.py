@@ -33,6 +33,8 @@ class Side:
     cpd_entry_id: int | None = None
     certificate_number: str | None = None
     membership_ids: dict = field(default_factory=dict)
+    #: who -> {"attempt_id": ..., "cpd_entry_id": ...} for both learners
+    records: dict = field(default_factory=dict)
     markers: list = field(default_factory=list)
 
 
@@ -148,6 +150,7 @@ def build_world(app, make_user, make_org, add_member) -> World:
             browser = client_for(app, getattr(side, who))
             attempt_id = play_to_completion(browser, marker)
             entry_id = add_cpd_entry(browser, marker)
+            side.records[who] = {"attempt_id": attempt_id, "cpd_entry_id": entry_id}
             if who == "learner":
                 side.attempt_id, side.cpd_entry_id = attempt_id, entry_id
                 assert browser.post(f"/cpd/entries/{entry_id}/share", {}, form_page="/cpd").status_code == 303
