@@ -106,3 +106,24 @@ def test_quiz_start_sent_twice_at_once_is_one_quiz_attempt(app, live):
     assert [r.status_code for r in responses] == [303, 303], [r.text[:500] for r in responses]
     assert {r.headers["Location"].rsplit("/", 1)[-1] for r in responses} == {"1"}
     assert _count(QuizAttempt, scenario_attempt_id=attempt_id) == 1
+
+
+def test_quiz_submitted_twice_at_once_is_graded_once(app, live):
+    """quiz submission (already a claim, kept so): both answers go to the results, one set of responses."""
+    from course_engine.quizzes.models import QuizResponse
+    from tests.conftest import Browser
+
+    server, http, attempt_id = live
+    browser = Browser(app.test_client())
+    browser.client.set_cookie("session", http.cookies["session"])
+    play_to_ending(browser, attempt_id)
+    url = f"{server.url}/attempts/{attempt_id}"
+    http.post(f"{url}/quiz", data={"csrf_token": _token(http, f"{url}/debrief")}, timeout=30)
+    html = http.get(f"{url}/quiz/1", timeout=30).text
+    data = {"csrf_token": _token(http, f"{url}/quiz/1"), "action": "submit"}
+    data.update({name: "0" for name in set(re.findall(r'name="(q-[a-z0-9-]+)"', html))})
+    responses = _twice_at_once(http, f"{url}/quiz/1", data)
+    assert [r.status_code for r in responses] == [303, 303], [r.text[:500] for r in responses]
+    assert {r.headers["Location"].rsplit("/", 1)[-1] for r in responses} == {"results"}
+    quiz_attempt_id = session.scalar(select(QuizAttempt.id).where(QuizAttempt.scenario_attempt_id == attempt_id))
+    assert _count(QuizResponse, quiz_attempt_id=quiz_attempt_id) == 4  # the sample quiz draws 4 questions, graded once
