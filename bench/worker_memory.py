@@ -114,7 +114,7 @@ def main() -> None:
         emails = prepare_site(url, 10)
         base_env = {"COURSE_ENGINE_DATABASE_URL": url, "SECRET_KEY": "benchmark-secret",
                     "COURSE_ENGINE_MAIL_BACKEND": "memory", "COURSE_ENGINE_LOGIN_LIMIT_PER_ADDRESS": "10000 per minute",
-                    "COURSE_ENGINE_LOGIN_LIMIT_PER_ACCOUNT": "10000 per minute", "COURSE_ENGINE_BASE_URL": "http://127.0.0.1"}
+                    "COURSE_ENGINE_LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "10000 per minute", "COURSE_ENGINE_BASE_URL": "http://127.0.0.1"}
         print(f"2 sync workers, SQLite; {args.logins} logins (Argon2id production parameters), "
               f"{len(PAGES)} pages x {args.rounds} rounds per session. MiB per worker (RSS / PSS / peak RSS).")
         for name in args.variants.split(","):

@@ -46,8 +46,12 @@ DEFAULTS: dict[str, Any] = {
     #: Rate limiting storage: memory:// for one process, redis://host:port for several.
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    #: Wrong passwords allowed (only a wrong password counts; see auth/routes.py). Per address:
+    #: credential stuffing from one place. Per account *from one address*, with waits that grow
+    #: (1 minute, then 15, then an hour): guessing one person's password is slowed, and nobody
+    #: elsewhere can lock that person out (OWASP Authentication Cheat Sheet, account lockout).
     "LOGIN_LIMIT_PER_ADDRESS": "20 per minute",
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute",
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
     "RESET_LIMIT_PER_ADDRESS": "5 per minute",
     "VERIFY_LIMIT_PER_ADDRESS": "60 per minute",
     #: Password reset links expire after this many seconds.
@@ -64,10 +68,10 @@ DEFAULTS: dict[str, Any] = {
     #: Cookies. SESSION_COOKIE_SECURE is also switched on per request when served over HTTPS.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_SECURE": None,  # None: True when ENV_NAME is production, else False
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": None,  # None: True when ENV_NAME is production, else False
     "REMEMBER_COOKIE_DURATION": 14 * 24 * 3600,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     #: Trust this many proxies for X-Forwarded-For/Proto (0 when serving directly).
@@ -148,6 +152,12 @@ def configure(app, test_config: Mapping[str, Any] | None = None,
         for key, cheap in _TEST_PASSWORD_HASH.items():
             if app.config.get(key) is None:
                 app.config[key] = cheap
+
+    # Production cookies are Secure (HttpOnly and SameSite are on everywhere) without the
+    # operator having to say so; an explicit setting (true or false) still wins.
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = app.config["ENV_NAME"] == "production"
 
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path) / "course_engine.db")

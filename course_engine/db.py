@@ -123,9 +123,11 @@ def make_engine(url: str, echo: bool = False, *, pooler: str = "", pool_size: in
             cursor.close()
 
         return engine
-    # No pre-ping: it costs a round trip on every request; recycle connections instead.
+    # Pre-ping: a connection the database dropped (a restart, a failover, an outage) is found
+    # and replaced when it is checked out, so no learner gets an error after the database is
+    # back. It costs one small round trip per checkout (docs/performance.md).
     return create_engine(url, echo=echo, pool_recycle=1800, pool_size=pool_size, max_overflow=max_overflow,
-                         connect_args=pooler_connect_args(pooler))
+                         pool_pre_ping=True, connect_args=pooler_connect_args(pooler))
 
 
 def _autocommit_bind(engine: Engine, pooler: str = "") -> Engine:
@@ -143,7 +145,7 @@ def _autocommit_bind(engine: Engine, pooler: str = "") -> Engine:
     if engine.dialect.name == "sqlite":
         return engine
     return create_engine(engine.url, echo=engine.echo, isolation_level="AUTOCOMMIT", pool_recycle=1800,
-                         pool_size=2, max_overflow=10, connect_args=pooler_connect_args(pooler))
+                         pool_size=2, max_overflow=10, pool_pre_ping=True, connect_args=pooler_connect_args(pooler))
 
 
 def dispose_engines(app) -> None:
@@ -307,6 +309,40 @@ def claim_then_insert(claim, parameters: dict, table, row: dict) -> bool:
         return False
     connection.execute(table.insert(), row)
     return True
+
+
+def insert_unless_exists(table, row: dict, conflict: tuple[str, ...], update: tuple[str, ...] = ()) -> bool:
+    """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` (or ``DO UPDATE SET update``), on both
+    databases: the one way a write a person can double-submit inserts its row.
+
+    A double click or a second tab sends the same form twice at once; looking first and then
+    inserting lets both requests see "no row yet", and the loser's INSERT broke the unique
+    constraint (a 500). Here the database decides: on PostgreSQL the second INSERT waits for
+    the first transaction and then does nothing (or updates the row the first one wrote); on
+    SQLite the write lock serialises them the same way. Either way the second request goes on
+    to the same outcome as the first, with no extra row. ``conflict`` names the columns of a
+    unique constraint; ``update`` the columns a repeated request overwrites (its latest answer).
+
+    It joins the request's unit of work (pending ORM changes are flushed first). Objects
+    already loaded are not refreshed: read the row again with ``populate_existing``.
+
+    :returns: True when this call inserted the row (always True with ``update``, which writes).
+    """
+    session.info["wrote"] = True
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app runs on these two
+        raise NotImplementedError(dialect)
+    statement = insert(table).values(**{**_python_defaults(table, row), **row})
+    if update:
+        statement = statement.on_conflict_do_update(index_elements=list(conflict),
+                                                    set_={name: statement.excluded[name] for name in update})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
+    return session.execute(statement).rowcount == 1
 
 
 def _python_defaults(table, row: dict) -> dict:

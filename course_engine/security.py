@@ -70,7 +70,23 @@ def init_app(app) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if "Cache-Control" not in response.headers and _signed_in():
+            # Everything a signed-in person is sent is theirs (journal, results, CPD record,
+            # exports, people pages): never kept by a browser or a shared proxy. A view that
+            # serves something public (a logo, a stylesheet) sets its own Cache-Control.
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _signed_in() -> bool:
+    """Whether the response goes to a signed-in person, read from the session cookie or the
+    person already loaded: never a database query (this runs for the 503 page too)."""
+    from flask import session
+
+    if "_user_id" in session:
+        return True
+    user = g.get("_login_user")
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def csrf_exempt(because: str):

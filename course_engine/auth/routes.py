@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..audit import record_audit
@@ -28,12 +29,22 @@ def _start_session(user, remember: bool) -> None:
 
 
 def _login_account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+    """The account *and* the address it is tried from: wrong passwords from one place slow down
+    guessing at that account there, and never lock the person out from anywhere else (OWASP
+    Authentication Cheat Sheet: an account lockout must not become a denial of service)."""
+    return ("login-account:" + services.normalise_email(request.form.get("email", ""))
+            + "|" + (get_remote_address() or ""))
+
+
+#: The one answer that is a failed login: a wrong email or password (401).
+WRONG_PASSWORD = 401
 
 
 def _failed(response) -> bool:
-    # Only failed attempts count towards the limit; a successful login redirects.
-    return response.status_code != 302
+    """Only a wrong password counts towards the limits: not a success (302), nor a form error,
+    an organisation that signs in its own way, or the service being away (a 500 or 503 during a
+    database outage must not lock out everyone behind one council's address)."""
+    return response.status_code == WRONG_PASSWORD
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -59,7 +70,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"], methods=["POST"],
                key_func=_login_account_key, deduct_when=_failed)
 def login():
     """Log in. The message for a wrong password and an unknown email is the same.

@@ -34,6 +34,8 @@ from .models import ContentModule, MediaFile
 
 #: Module and scene ids as the format allows them (anything else cannot name content).
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: The longest slug a module can have (``content_module.slug`` is 80 characters).
+SLUG_MAX = 80
 
 
 @bp.route("/content/media/<sha256>/<filename>")
@@ -148,8 +150,8 @@ class ModuleFile:
 
 def _find_module(slug: str) -> ModuleFile:
     """The module with this id, parsed from its file now; 404 if no file holds it."""
-    if not SLUG.fullmatch(slug):
-        abort(404)
+    if len(slug) > SLUG_MAX or not SLUG.fullmatch(slug):
+        abort(404)  # a slug no module can have (a 10,000-character one is too long a file name)
     modules_dir, quizzes_dir = content_dirs()
     report = services.check_content(modules_dir, quizzes_dir)
     spec = report.modules.get(slug)

@@ -4,16 +4,17 @@ from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from ..forms import BaseForm
+from ..inputs import choice_id
 
 
 class AssignmentForm(BaseForm):
     """Assign a module to the organisation, a team or a person, with a due date rule."""
 
-    module = SelectField("Module", coerce=int, choices=[], validators=[DataRequired("Choose a module.")])
+    module = SelectField("Module", coerce=choice_id, choices=[], validators=[DataRequired("Choose a module.")])
     target = RadioField("Assign to", choices=[C("organisation", "Everyone in the organisation"), C("team", "A team"),
                                               C("person", "One person")], default="team",
                         validators=[DataRequired("Choose who to assign it to.")])
-    team = SelectField("Team", coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    team = SelectField("Team", coerce=choice_id, choices=[], validate_choice=False, validators=[Optional()])
     person_email = StringField("Person's email address", validators=[Optional()],
                                description="They must be a member of this organisation.")
     due = RadioField("Due", choices=[C("none", "No due date"), C("date", "By a date"),

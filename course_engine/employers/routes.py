@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice as C
 
+from .. import inputs
 from ..auth.models import User
 from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import published_versions
@@ -53,19 +54,11 @@ def _filters(scope: queries.Scope, book) -> queries.Filters:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name) or None
-    if value is None:
-        return None
-    if not value.isdigit():
-        abort(400, description=f"The {name} in the address is not valid.")
-    return int(value)
+    return inputs.id_arg(name)  # an id beyond 64 bits is "not valid" (400), not a 500
 
 
 def _page() -> int:
-    value = request.args.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        abort(400, description="The page number is not valid.")
-    return int(value)
+    return inputs.page_arg()
 
 
 def _filter_args(filters: queries.Filters) -> dict:
@@ -132,9 +125,9 @@ def completions(org, membership):
     book = rule_book(org.id)
     filters = _filters(scope, book)
     module_ids = [filters.module_id] if filters.module_id else book.module_ids
-    page = _page()
-    rows = list(queries.completions(scope, filters, module_ids, limit=PER_PAGE, offset=(page - 1) * PER_PAGE))
     total = queries.count_completions(scope, filters, module_ids)
+    page = inputs.page_arg(last_page=-(-total // PER_PAGE))  # past the end: the last page
+    rows = list(queries.completions(scope, filters, module_ids, limit=PER_PAGE, offset=(page - 1) * PER_PAGE))
     return render_template("employers/completions.html", org=org, membership=membership, rows=rows, total=total,
                            page=page, pages=max(1, -(-total // PER_PAGE)), filters=filters,
                            teams=queries.teams_in(scope), all_columns=queries.columns_for(book),

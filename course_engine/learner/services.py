@@ -20,7 +20,7 @@ from ..authoring.services import module_spec
 from ..content import ModuleSpec
 from ..content.markdown_render import plain_text
 from ..dates import registration_year
-from ..db import session
+from ..db import insert_unless_exists, session
 from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
 
 #: A gap between two actions longer than this counts as this much: a learner who leaves the
@@ -132,18 +132,16 @@ def save_journal_answer(attempt: ScenarioAttempt, prompt_id: str, answer: str, n
     if found is None:
         raise LearningError("That reflection prompt is not part of this module.")
     scene, callout = found
-    entry = session.scalar(select(JournalEntry).where(JournalEntry.attempt_id == attempt.id,
-                                                      JournalEntry.prompt_id == prompt_id))
-    if entry is None:
-        entry = JournalEntry(user_id=attempt.user_id, attempt_id=attempt.id, module_id=attempt.module_id,
-                             prompt_id=prompt_id, scene_id=scene.id, prompt_text=plain_text(callout.html),
-                             answer=answer, created_at=now, updated_at=now)
-        session.add(entry)
-    else:
-        entry.answer, entry.updated_at = answer, now
+    # One statement, so the same answer sent twice at once (a double click) saves one entry.
+    insert_unless_exists(JournalEntry.__table__, dict(
+        user_id=attempt.user_id, attempt_id=attempt.id, module_id=attempt.module_id, prompt_id=prompt_id,
+        scene_id=scene.id, prompt_text=plain_text(callout.html), answer=answer, created_at=now, updated_at=now),
+        conflict=("attempt_id", "prompt_id"), update=("answer", "updated_at"))
     _touch(attempt, now)
     session.flush()
-    return entry
+    return session.scalar(select(JournalEntry).where(JournalEntry.attempt_id == attempt.id,
+                                                     JournalEntry.prompt_id == prompt_id)
+                          .execution_options(populate_existing=True))
 
 
 def final_reflection_for(attempt: ScenarioAttempt) -> FinalReflection | None:
@@ -157,16 +155,14 @@ def save_final_reflection(attempt: ScenarioAttempt, what_learned: str, impact: s
         raise LearningError("Answer both questions: what you learned, and how it will change your practice.")
     if max(len(what_learned), len(impact)) > REFLECTION_MAX_CHARS:
         raise LearningError(f"Keep each answer under {REFLECTION_MAX_CHARS:,} characters.")
-    reflection = final_reflection_for(attempt)
-    if reflection is None:
-        reflection = FinalReflection(user_id=attempt.user_id, attempt_id=attempt.id, what_learned=what_learned,
-                                     impact_on_practice=impact, created_at=now, updated_at=now)
-        session.add(reflection)
-    else:
-        reflection.what_learned, reflection.impact_on_practice, reflection.updated_at = what_learned, impact, now
+    # One statement, so the form sent twice at once (a double click) saves one reflection.
+    insert_unless_exists(FinalReflection.__table__, dict(
+        user_id=attempt.user_id, attempt_id=attempt.id, what_learned=what_learned, impact_on_practice=impact,
+        created_at=now, updated_at=now), conflict=("attempt_id",), update=("what_learned", "impact_on_practice", "updated_at"))
     _touch(attempt, now)
     session.flush()
-    return reflection
+    return session.scalar(select(FinalReflection).where(FinalReflection.attempt_id == attempt.id)
+                          .execution_options(populate_existing=True))
 
 
 # --- completion --------------------------------------------------------------------------

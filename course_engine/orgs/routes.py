@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from .. import inputs
 from ..auth.models import User
 from ..db import session
 from . import bp, queries, services
@@ -179,13 +180,13 @@ def list_people(org, membership):
     """People, filtered by team and status: org admins see everyone, managers their teams' people."""
     visible = services.visible_team_ids(membership)
     teams = [t for t in services.active_teams(org) if visible is None or t.id in visible]
-    team_id = request.args.get("team", type=int)
+    team_id = inputs.id_arg("team")
     if team_id is not None and team_id not in {t.id for t in teams}:
         _team_or_404(org, membership, team_id)  # an archived team is fine for admins; others 404
     status = request.args.get("status", "active")
     if status not in queries.STATUSES:
         status = "active"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = inputs.page_arg()
     rows, has_next = queries.people(org, visible, team_id=team_id, status=status, page=page)
     return render_template("orgs/people.html", org=org, membership=membership, rows=rows, teams=teams,
                            team_id=team_id, status=status, page=page, has_next=has_next)
@@ -298,7 +299,7 @@ def remove_delegate(org, membership, membership_id: int, delegation_id: int):
 @org_role_required(OrgRole.org_admin)
 def audit_log(org, membership):
     """The organisation's audit log, newest first, 50 a page."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = inputs.page_arg()
     entries = session.execute(
         select(AuditLog, User).outerjoin(User, User.id == AuditLog.actor_id)
         .where(AuditLog.organisation_id == org.id)

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from .. import signals
 from ..authoring.services import module_spec, quiz_spec
 from ..content import QuestionSpec, QuizSpec, draw, grade_attempt
-from ..db import session
+from ..db import insert_unless_exists, session
 from ..learner.models import AttemptStatus, ScenarioAttempt
 from .models import QuizAttempt, QuizResponse
 
@@ -81,16 +81,22 @@ def start_quiz_attempt(attempt: ScenarioAttempt, now: datetime) -> QuizAttempt:
     if not allowed:
         raise QuizError(reason)
     quiz = quiz_for(attempt)
+    # The next number follows the last *submitted* attempt (at most one is open, and it is the
+    # newest), so two "Start the quiz" clicks at once both aim at the same number: the database
+    # keeps the first (attempt + number is unique) and the second goes to it. A double click
+    # never opens a second attempt that would use up a retake.
     number = (session.scalar(select(func.max(QuizAttempt.number))
-                             .where(QuizAttempt.scenario_attempt_id == attempt.id)) or 0) + 1
+                             .where(QuizAttempt.scenario_attempt_id == attempt.id,
+                                    QuizAttempt.submitted_at.is_not(None))) or 0) + 1
     drawn = [[qid, list(order)] for qid, order in draw(quiz, secrets.token_hex(16))]
     spec = module_spec(attempt.version)
-    quiz_attempt = QuizAttempt(scenario_attempt_id=attempt.id, user_id=attempt.user_id, module_id=attempt.module_id,
-                               number=number, drawn=drawn, answers={}, started_at=now,
-                               pass_mark=int(spec.pass_mark or 0))
-    session.add(quiz_attempt)
-    session.flush()
-    return quiz_attempt
+    insert_unless_exists(QuizAttempt.__table__, dict(
+        scenario_attempt_id=attempt.id, user_id=attempt.user_id, module_id=attempt.module_id, number=number,
+        drawn=drawn, answers={}, started_at=now, pass_mark=int(spec.pass_mark or 0)),
+        conflict=("scenario_attempt_id", "number"))
+    return session.scalar(select(QuizAttempt).where(QuizAttempt.scenario_attempt_id == attempt.id,
+                                                    QuizAttempt.number == number)
+                          .execution_options(populate_existing=True))
 
 
 def quiz_attempt_for(attempt: ScenarioAttempt, number: int) -> QuizAttempt | None:

@@ -4,6 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import BaseForm
+from ..inputs import choice_id
 from ..orgs.models import OrgRole
 
 
@@ -11,13 +12,8 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _int_or_none(value):
-    if value in (None, "", "0", 0):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not a choice: fails validation with a clear message
+#: An id choice: None for none, -1 (not a choice: a clear form error) for anything not an id.
+_int_or_none = choice_id
 
 
 class SsoSettingsForm(BaseForm):

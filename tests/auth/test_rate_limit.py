@@ -7,7 +7,7 @@ from tests.conftest import Browser, isolated_context
 def test_failed_logins_per_account_get_429_then_recover(make_app, make_user):
     """After the allowed failures for one account the next attempt gets 429; after the
     window passes, the right password works again."""
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="3 per 2 second", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per 2 second", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
     with isolated_context(app):
         make_user(email="grace@example.org")
         browser = Browser(app.test_client())
@@ -25,7 +25,7 @@ def test_failed_logins_per_account_get_429_then_recover(make_app, make_user):
 
 def test_failed_logins_per_address_get_429(make_app, make_user):
     """Many accounts tried from one address are limited too (credential stuffing)."""
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_ADDRESS="4 per minute")
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="100 per minute", LOGIN_LIMIT_PER_ADDRESS="4 per minute")
     with isolated_context(app):
         browser = Browser(app.test_client())
         statuses = [browser.login(f"person{i}@example.org", "wrong wrong wrong").status_code for i in range(5)]
@@ -33,7 +33,7 @@ def test_failed_logins_per_address_get_429(make_app, make_user):
 
 
 def test_successful_logins_do_not_count(make_app, make_user):
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="2 per minute")
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="2 per minute")
     with isolated_context(app):
         make_user(email="grace@example.org")
         browser = Browser(app.test_client())
@@ -59,7 +59,7 @@ def test_limits_are_shared_across_workers_with_redis(make_app, make_user):
     store = redis.Redis(host="127.0.0.1", port=6379, db=15)
     account = f"login-account:{uuid.uuid4().hex}@example.org"
     settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-                    LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
+                    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
     worker_a, worker_b = make_app(**settings), make_app(**settings)
     with isolated_context(worker_a):
         email = account.split(":", 1)[1]
@@ -73,3 +73,51 @@ def test_limits_are_shared_across_workers_with_redis(make_app, make_user):
     keys = [k for k in store.keys("LIMITS:*") if account.encode() in k]
     assert keys, "no rate-limit counters in Redis"
     store.delete(*keys)
+
+
+def test_a_stranger_elsewhere_cannot_lock_a_person_out(make_app, make_user):
+    """Wrong passwords for an account from one address slow that address down (429 saying how
+    many seconds to wait); the right password from another address still works (OWASP
+    Authentication Cheat Sheet: lockout must not be a denial of service)."""
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per minute", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
+    with isolated_context(app):
+        make_user(email="grace@example.org")
+        stranger = Browser(app.test_client())
+        stranger.client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+        for _ in range(3):
+            assert stranger.login("grace@example.org", "wrong wrong wrong").status_code == 401
+        blocked = stranger.login("grace@example.org", "wrong wrong wrong")
+        assert blocked.status_code == 429
+        text = blocked.get_data(as_text=True)
+        assert "Please wait" in text and "seconds" in text
+        assert 1 <= int(blocked.headers["Retry-After"]) <= 61  # the window, rounded up
+        grace = Browser(app.test_client())
+        grace.client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+        assert grace.login("grace@example.org").status_code == 302
+
+
+def test_waits_grow_with_repeated_failures(make_app, make_user):
+    """After the first window's allowance, a longer limit applies: the wait asked for grows."""
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="3 per 2 second; 4 per hour", LOGIN_LIMIT_PER_ADDRESS="100 per minute")
+    with isolated_context(app):
+        make_user(email="grace@example.org")
+        browser = Browser(app.test_client())
+        for _ in range(3):
+            assert browser.login("grace@example.org", "wrong wrong wrong").status_code == 401
+        first = browser.login("grace@example.org", "wrong wrong wrong")
+        assert first.status_code == 429 and int(first.headers["Retry-After"]) <= 3
+        time.sleep(2.1)
+        assert browser.login("grace@example.org", "wrong wrong wrong").status_code == 401
+        second = browser.login("grace@example.org", "wrong wrong wrong")
+        assert second.status_code == 429 and int(second.headers["Retry-After"]) > 60
+
+
+def test_only_a_wrong_password_counts(make_app, make_user):
+    """Form errors (an empty password) do not count towards the limit; wrong passwords do."""
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS="2 per minute", LOGIN_LIMIT_PER_ADDRESS="2 per minute")
+    with isolated_context(app):
+        make_user(email="grace@example.org")
+        browser = Browser(app.test_client())
+        for _ in range(5):
+            assert browser.login("grace@example.org", "").status_code == 400
+        assert browser.login("grace@example.org").status_code == 302
