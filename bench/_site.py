@@ -37,7 +37,8 @@ def prepare_site(database_url: str, learners: int, *, org_name: str = "Bench Bor
     from course_engine.auth.passwords import hash_password
     from course_engine.authoring.models import ContentModule
     from course_engine.authoring.services import sync_content
-    from course_engine.db import alembic_config, dispose_engines, session, utcnow
+    from course_engine.db import dispose_engines, session, utcnow
+    from course_engine.migrate import alembic_config
     from course_engine.employers.models import Assignment, TargetKind
     from course_engine.orgs import services as orgs
     from course_engine.orgs.models import Membership, OrgRole

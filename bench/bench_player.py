@@ -82,7 +82,8 @@ def prepare_database(url: str | None, workdir: Path, attempts: int, in_organisat
     from course_engine.auth.passwords import hash_password
     from course_engine.authoring.models import ContentModule
     from course_engine.authoring.services import sync_content
-    from course_engine.db import alembic_config, dispose_engines, session, utcnow
+    from course_engine.db import dispose_engines, session, utcnow
+    from course_engine.migrate import alembic_config
     from course_engine.learner import player
     from course_engine.learner import services as learner
     from course_engine.learner.models import AttemptStatus

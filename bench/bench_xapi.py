@@ -42,7 +42,8 @@ def main() -> int:
 
     from course_engine import create_app
     from course_engine.auth.models import User
-    from course_engine.db import alembic_config, dispose_engines, session, utcnow
+    from course_engine.db import dispose_engines, session, utcnow
+    from course_engine.migrate import alembic_config
     from course_engine.orgs import services as orgs
     from course_engine.xapi import services, statements
     from course_engine.xapi.models import OutboxStatement

@@ -20,9 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.configure(app, test_config)
 
-    from . import db, errors, inputs, jobs, mail, security
+    from . import db, errors, inputs, jobs, mail, migrate, security
 
     db.init_app(app)
+    migrate.init_app(app)
     inputs.init_app(app)  # the id converter, before any feature adds a rule
     jobs.init_app(app)
     mail.init_app(app)

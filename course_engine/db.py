@@ -1,5 +1,8 @@
 """Database wiring: one engine per app, one scoped session, one unit of work per request.
 
+(How an engine is made, for SQLite, PostgreSQL and a pooler in front of it, is ``engines.py``;
+the ``flask db`` migration commands are ``migrate.py``.)
+
 Services add and flush; the request (or CLI command) commits once at the end, so a
 multi-step operation (grade a quiz, complete a module, issue a certificate) is atomic.
 """
@@ -9,12 +12,11 @@ import enum
 import functools
 from datetime import datetime, timezone
 
-import click
-
 from flask import current_app, g, has_request_context, request
-from flask.cli import AppGroup
-from sqlalchemy import DateTime, MetaData, TypeDecorator, bindparam, create_engine, event, select, text
+from sqlalchemy import DateTime, MetaData, TypeDecorator, bindparam, event, select, text
 from sqlalchemy.engine import Engine
+
+from .engines import autocommit_engine, make_engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 #: Deterministic constraint names, so Alembic migrations can drop and alter them later.
@@ -92,62 +94,6 @@ def get_engine() -> Engine:
     return current_app.extensions["course_engine.db"]
 
 
-def pooler_connect_args(pooler: str) -> dict:
-    """Driver settings for the connection pooler in front of PostgreSQL (DATABASE_POOLER).
-
-    ``transaction`` (PgBouncer, pgcat or a cloud proxy in transaction mode): each transaction
-    may run on another server connection, so nothing may live on the connection between
-    transactions. The app keeps no such state (no SET, no advisory locks, no LISTEN, no temp
-    tables: tests/test_db_pooler.py runs it behind a real PgBouncer); the one thing psycopg
-    would keep is its automatic server-side prepared statements, so they are turned off.
-    """
-    if pooler == "transaction":
-        return {"prepare_threshold": None}
-    if pooler:
-        raise ValueError(f"DATABASE_POOLER must be empty or 'transaction', not {pooler!r}")
-    return {}
-
-
-def make_engine(url: str, echo: bool = False, *, pooler: str = "", pool_size: int = 5,
-                max_overflow: int = 10) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-        return engine
-    # Pre-ping: a connection the database dropped (a restart, a failover, an outage) is found
-    # and replaced when it is checked out, so no learner gets an error after the database is
-    # back. It costs one small round trip per checkout (docs/performance.md).
-    return create_engine(url, echo=echo, pool_recycle=1800, pool_size=pool_size, max_overflow=max_overflow,
-                         pool_pre_ping=True, connect_args=pooler_connect_args(pooler))
-
-
-def _autocommit_bind(engine: Engine, pooler: str = "") -> Engine:
-    """The engine read-only and single-write views use: statements without a transaction.
-
-    PostgreSQL: a second, small pool of connections kept in autocommit mode, which saves a
-    BEGIN and a ROLLBACK round trip per page (its own pool because switching a pooled
-    connection to autocommit and back on every checkout cost more Python than the page's
-    queries: measured 5.18M -> 4.86M instructions per scene page). SQLite:
-    the engine itself. Its driver never opens a transaction for a SELECT anyway, and switching
-    a connection to autocommit and back costs a ``PRAGMA read_uncommitted`` each way, which
-    makes SQLite throw away every prepared statement on that connection (measured under
-    cProfile: 0.23 ms per statement executed with the switch, 0.08 ms without).
-    """
-    if engine.dialect.name == "sqlite":
-        return engine
-    return create_engine(engine.url, echo=engine.echo, isolation_level="AUTOCOMMIT", pool_recycle=1800,
-                         pool_size=2, max_overflow=10, pool_pre_ping=True, connect_args=pooler_connect_args(pooler))
-
-
 def dispose_engines(app) -> None:
     """Close every pooled connection of the app's engines (tests and scripts that end)."""
     engines = {id(e): e for e in (app.extensions.get("course_engine.db"), app.extensions.get("course_engine.db.autocommit"))
@@ -157,14 +103,14 @@ def dispose_engines(app) -> None:
 
 
 def init_app(app) -> None:
-    """Create the engine and register the per-request unit of work and the ``db`` commands."""
+    """Create the engines and register the per-request unit of work."""
     pooler = app.config.get("DATABASE_POOLER") or ""
     engine = make_engine(app.config["DATABASE_URL"], app.config["SQLALCHEMY_ECHO"], pooler=pooler,
                          pool_size=app.config.get("DATABASE_POOL_SIZE", 5),
                          max_overflow=app.config.get("DATABASE_MAX_OVERFLOW", 10))
     app.extensions["course_engine.db"] = engine
     #: The bind for read-only and single-write views (see TransactionMode).
-    app.extensions["course_engine.db.autocommit"] = _autocommit_bind(engine, pooler)
+    app.extensions["course_engine.db.autocommit"] = autocommit_engine(engine, pooler)
 
     app.before_request(_declare_mode)
 
@@ -191,7 +137,6 @@ def init_app(app) -> None:
     def _remove_session(_exc):
         session.remove()
 
-    app.cli.add_command(db_cli)
 
 
 class TransactionMode(enum.Enum):
@@ -446,58 +391,3 @@ def database_is_reachable() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         current_app.logger.warning("health check: database not reachable", exc_info=True)
         return False
-
-
-def alembic_config():
-    """An Alembic config for the current app (migrations live in ``migrations/``)."""
-    from pathlib import Path
-
-    from alembic.config import Config
-
-    root = Path(__file__).resolve().parent.parent
-    config = Config(str(root / "alembic.ini"))
-    config.set_main_option("script_location", str(root / "migrations"))
-    config.attributes["engine"] = get_engine()
-    return config
-
-
-@click.group("db", cls=AppGroup)
-def db_cli():
-    """Database migrations (Alembic)."""
-
-
-@db_cli.command("upgrade")
-@click.argument("revision", default="head")
-def db_upgrade(revision):
-    """Upgrade the database to REVISION (default: the latest)."""
-    from alembic import command
-
-    command.upgrade(alembic_config(), revision)
-    click.echo(f"Database upgraded to {revision}.")
-
-
-@db_cli.command("downgrade")
-@click.argument("revision")
-def db_downgrade(revision):
-    """Downgrade the database to REVISION."""
-    from alembic import command
-
-    command.downgrade(alembic_config(), revision)
-    click.echo(f"Database downgraded to {revision}.")
-
-
-@db_cli.command("current")
-def db_current():
-    """Show the database's current revision."""
-    from alembic import command
-
-    command.current(alembic_config())
-
-
-@db_cli.command("revision")
-@click.option("-m", "--message", required=True, help="A short description of the change.")
-def db_revision(message):
-    """Write a new migration by comparing the models with the database."""
-    from alembic import command
-
-    command.revision(alembic_config(), message=message, autogenerate=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from course_engine.db import pooler_connect_args
+from course_engine.engines import pooler_connect_args
 from tests.conftest import Browser
 from tests.learner.conftest import Player, content_dirs, published  # noqa: F401 (fixtures)
 
@@ -114,7 +114,7 @@ def test_without_the_setting_prepared_statements_break_behind_the_pooler(bouncer
     PgBouncer 1.18 in transaction mode, so the setting is what makes it work."""
     from sqlalchemy import text
 
-    from course_engine.db import make_engine
+    from course_engine.engines import make_engine
 
     engine = make_engine(bouncer, pool_size=2, max_overflow=0)
     connections = [engine.connect() for _ in range(2)]

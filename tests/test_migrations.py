@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from course_engine import create_app
-from course_engine.db import make_engine
+from course_engine.engines import make_engine
 from course_engine.models import metadata
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import MetaData, insert, select
 
 from course_engine import create_app
-from course_engine.db import make_engine
+from course_engine.engines import make_engine
 from tests.test_migrations import _drop, _empty_database, revision_before
 
 AFTER = "c7d41a9e5b10"
