@@ -137,3 +137,46 @@ def test_rq_enqueues_reuse_one_redis_client_per_app(make_app):
         assert jobs._redis(twin) is not first  # a changed setting is followed
         twin.config["JOBS_REDIS_URL"] = url
     Redis.from_url(url).flushdb()
+
+
+def test_enqueue_once_queues_one_job_per_key_and_window_and_runs_it_when_the_window_ends(make_app):
+    """Many requests asking for the same work within the window (an attempt's decisions) queue
+    one job, scheduled for the window's end so it sees them all; another key gets its own job;
+    after the window a new request queues a new one. The inline backend runs each as enqueue does."""
+    _redis_or_skip()
+    from redis import Redis
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry
+
+    from tests.conftest import isolated_context
+
+    url = "redis://127.0.0.1:6379/13"
+    Redis.from_url(url).flushdb()
+    app = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
+    with isolated_context(app):
+        queue = Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url))
+        scheduled = ScheduledJobRegistry(queue=queue)
+        for label in ("a1", "a2", "a3"):
+            jobs.enqueue_once("tests.record", key="attempt-a", within_seconds=2, label=label)
+            commit_and_run_callbacks()
+        jobs.enqueue_once("tests.record", key="attempt-b", within_seconds=2, label="b1")
+        commit_and_run_callbacks()
+        assert queue.count == 0 and scheduled.count == 2  # one per key, waiting for the window's end
+        assert RAN == []
+        from datetime import datetime, timezone
+
+        for job_id in scheduled.get_job_ids():
+            due = scheduled.get_scheduled_time(job_id)
+            seconds = (due - datetime.now(timezone.utc)).total_seconds()
+            assert 0 < seconds <= 2  # due when its window ends, not now
+        Redis.from_url(url).delete(f"{jobs.QUEUE_NAME}:once:attempt-a")  # as if the window had passed
+        jobs.enqueue_once("tests.record", key="attempt-a", within_seconds=2, label="a4")
+        commit_and_run_callbacks()
+        assert scheduled.count == 3
+    Redis.from_url(url).flushdb()
+    inline = make_app()
+    with isolated_context(inline):
+        for label in ("i1", "i2"):
+            jobs.enqueue_once("tests.record", key="attempt-i", within_seconds=2, label=label)
+            commit_and_run_callbacks()
+        assert RAN == ["i1", "i2"]

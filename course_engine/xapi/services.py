@@ -38,6 +38,9 @@ from .models import AttemptRegistration, LrsActor, LrsConnection, OutboxStatemen
 #: How long a process remembers that no organisation has an LRS switched on (the decision
 #: receiver then queues nothing). Saving settings forgets it at once in that process.
 NONE_ENABLED_MEMORY = 60.0
+#: Seconds within which an attempt's decisions share one collection job (jobs.enqueue_once):
+#: an ``answered`` statement reaches the store at most this long after the decision, plus delivery.
+COLLECT_WINDOW = 5
 
 
 class SettingsProblem(ValueError):
@@ -285,7 +288,8 @@ def queue_collection(app, attempt_id: int) -> None:
     knows no organisation has an LRS switched on. Never queries (the player's move)."""
     if app.extensions.get("xapi.none_enabled_until", 0.0) > time.monotonic():
         return
-    jobs.enqueue("xapi.collect_attempt", attempt_id=attempt_id)
+    jobs.enqueue_once("xapi.collect_attempt", key=f"xapi.collect:{attempt_id}", within_seconds=COLLECT_WINDOW,
+                      attempt_id=attempt_id)
 
 
 def remember_none_enabled(app) -> None:
