@@ -55,6 +55,34 @@ def _fingerprint(side, attacker) -> set[str]:
     return rows
 
 
+def _sweep(app, attacker, values: dict, forbidden: list[str]) -> tuple[list[str], int]:
+    """Send every route x method, as ``attacker``, with ``values`` for its ids; the answers that
+    show a ``forbidden`` marker or fail with a 5xx, and how many requests were sent."""
+    browser = client_for(app, attacker)
+    csrf = csrf_from(browser.get("/account").get_data(as_text=True))
+    fields = field_names()
+    leaks, checks = [], 0
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in SIGNS_OUT or rule.endpoint == "static":
+            continue
+        vals = dict(values, number=1) if "<int:number>" in rule.rule else values
+        url = path_with(rule, {k: vals.get(k, "1") for k in rule.arguments})
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            data = None
+            if method != "GET":
+                data = {"csrf_token": csrf, **{f: "HACKED" for f in fields}, "format": "csv"}
+            response = browser.client.open(url, method=method, data=data)
+            text = response.get_data().decode("utf-8", "replace")  # PDFs and CSVs too
+            response.close()
+            checks += 1
+            for marker in forbidden:
+                if marker in text:
+                    leaks.append(f"{method} {url} ({response.status_code}) shows {marker}")
+            if response.status_code >= 500:
+                leaks.append(f"{method} {url} answered {response.status_code}")
+    return leaks, checks
+
+
 #: (attacker side, attacker role, victim side, victim learner, markers they must never see, writes checked)
 CASES = [
     ("b", "admin", "a", "learner", ["SECRET-a-"], True),
@@ -75,32 +103,24 @@ def test_no_route_leaks_or_changes_anothers_records(app, world, case):
     attacker_side, role, victim_side, victim, forbidden, check_writes = case
     sides = {"a": world.a, "b": world.b}
     attacker, victim_of = getattr(sides[attacker_side], role), sides[victim_side]
-    browser = client_for(app, attacker)
-    csrf = csrf_from(browser.get("/account").get_data(as_text=True))
-    values = _victim_values(world, victim_of, victim)
-    fields = field_names()
     before = _fingerprint(victim_of, attacker) if check_writes else None
-    leaks, checks = [], 0
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint in SIGNS_OUT or rule.endpoint == "static":
-            continue
-        vals = dict(values, number=1) if "<int:number>" in rule.rule else values
-        url = path_with(rule, {k: vals.get(k, "1") for k in rule.arguments})
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            data = None
-            if method != "GET":
-                data = {"csrf_token": csrf, **{f: "HACKED" for f in fields}, "format": "csv"}
-            response = browser.client.open(url, method=method, data=data)
-            text = response.get_data().decode("utf-8", "replace")  # PDFs and CSVs too
-            response.close()
-            checks += 1
-            for marker in forbidden:
-                if marker in text:
-                    leaks.append(f"{method} {url} ({response.status_code}) shows {marker}")
-            if response.status_code >= 500:
-                leaks.append(f"{method} {url} answered {response.status_code}")
+    leaks, checks = _sweep(app, attacker, _victim_values(world, victim_of, victim), forbidden)
     assert checks > 100
     assert not leaks, "\n".join(leaks)
     if check_writes:
         after = _fingerprint(victim_of, attacker)
         assert after == before, f"writes landed: gone {sorted(before - after)}, new {sorted(after - before)}"
+
+
+def test_joining_another_organisation_shares_nothing_with_it(app, world, add_member):
+    """A learner who shared a CPD entry with organisation A's managers, then joins organisation B:
+    B's admin and the manager of B's team (now the learner's team) see nothing of it anywhere
+    (the share was made with A; issue 13 §4)."""
+    mover = world.a.learner
+    joined = add_member(world.b.org, mover, "learner", team=world.b.team)
+    values = dict(_victim_values(world, world.a, "learner"), org_slug=world.b.org.slug, membership_id=joined.id,
+                  team_id=world.b.team.id)
+    for attacker in (world.b.admin, world.b.manager):
+        leaks, checks = _sweep(app, attacker, values, ["SECRET-a-learner-cpd", "SECRET-a-learner-reflection"])
+        assert checks > 100
+        assert not leaks, "\n".join(leaks)
