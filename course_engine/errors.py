@@ -1,8 +1,10 @@
 """Friendly error pages in the site's layout, JSON errors for JSON routes, never a traceback.
 
-Two kinds of failure that are not bugs get their own answer rather than a 500: a value the
-database cannot hold (``DataError``, ``OverflowError``: 400, the last net behind inputs.py), and
-the database being away (a lost or refused connection: 503 with ``Retry-After``, drawn without
+Three kinds of failure that are not bugs get their own answer rather than a 500: a value the
+database cannot hold (``DataError``, ``OverflowError``: 400, the last net behind inputs.py), the
+same form saved twice at once (a unique constraint refusing the second copy: 409, the last net
+behind ``db.insert_unless_exists`` and the claims; the first copy is saved), and the database
+being away (a lost or refused connection: 503 with ``Retry-After``, drawn without
 touching the database, since the layout's menu would read the signed-in person from it).
 """
 from __future__ import annotations
@@ -17,6 +19,8 @@ MESSAGES = {
     403: ("You don't have access to this page", "If you think you should, ask your organisation's administrator."),
     404: ("Page not found", "Check the address, or go back to your learning."),
     405: ("That action isn't available here", "Go back and use the buttons on the page."),
+    409: ("That was already saved", "The form was probably sent twice (a double click or a second tab). "
+                                    "The first one was saved: go back and check."),
     413: ("That file is too large", "Choose a smaller file and try again."),
     429: ("Too many attempts", "Please wait a minute and try again."),
     503: ("The service is briefly unavailable", "Your work is saved up to your last step. Please try again in a minute."),
@@ -46,6 +50,10 @@ def init_app(app) -> None:
         if is_database_unavailable(error):
             app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
             return unavailable()
+        if is_duplicate(error):
+            app.logger.info("a duplicate refused by a unique constraint on %s %s: %s", request.method, request.path,
+                            error.orig)
+            return _render(409, None)
         if is_bad_value(error):
             app.logger.info("a value the database cannot hold on %s %s: %s", request.method, request.path, error)
             return _render(400, BAD_VALUE)
@@ -64,6 +72,18 @@ def is_bad_value(error: BaseException) -> bool:
     if isinstance(error, OverflowError):
         return True
     return isinstance(error, sa_exc.DataError) or isinstance(getattr(error, "orig", None), OverflowError)
+
+
+def is_duplicate(error: BaseException) -> bool:
+    """A row the database refused because an equal one exists (a unique constraint): two copies
+    of one form at once, where the write was not made idempotent. Not a foreign key or a NOT
+    NULL: those are bugs, and stay a 500."""
+    if not isinstance(error, sa_exc.IntegrityError):
+        return False
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) == "23505":  # PostgreSQL unique_violation (psycopg)
+        return True
+    return "UNIQUE constraint failed" in str(orig)  # SQLite
 
 
 def is_database_unavailable(error: BaseException) -> bool:

@@ -137,6 +137,40 @@ def test_unexpected_error_gives_500_page_without_traceback(make_app):
     assert "something went wrong" in html and "secret internals" not in html and "Traceback" not in html
 
 
+def test_the_same_row_saved_twice_is_a_409_that_says_so_and_keeps_the_first(make_app):
+    """A unique constraint refusing a second copy (a double-submitted form that no claim or upsert
+    covers) answers 409 "already saved", not 500; the first copy stays; a broken foreign key
+    (a bug) is still a 500. Both databases."""
+    from sqlalchemy import func, select
+
+    from course_engine.db import session
+    from course_engine.orgs.models import Membership, Organisation
+
+    app = make_app()
+
+    @app.route("/_test/twice", methods=["GET"])
+    def twice():
+        session.add(Organisation(slug="twice", name="Twice"))
+        session.commit()
+        session.add(Organisation(slug="twice", name="Twice again"))
+        session.flush()
+        return "not reached"
+
+    @app.route("/_test/dangling", methods=["GET"])
+    def dangling():
+        session.add(Membership(user_id=987654, organisation_id=987654, role="learner"))
+        session.flush()
+        return "not reached"
+
+    response = app.test_client().get("/_test/twice")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "already saved" in html and "sent twice" in html and "UNIQUE" not in html and "23505" not in html
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(Organisation).where(Organisation.slug == "twice")) == 1
+    assert app.test_client().get("/_test/dangling").status_code == 500
+
+
 def test_json_routes_get_json_errors(app, client):
     response = client.get("/anything.json")
     assert response.status_code == 404
