@@ -10,8 +10,12 @@ from tests.hardening.test_route_sweep import _good_values
 from tests.hardening.world import client_for
 
 #: Public by design, and cached on purpose (each sets its own Cache-Control): the organisation's
-#: logo and accent stylesheet, content images, the LTI tool's public keys, static files.
-PUBLIC = {"branding.logo", "branding.accent_stylesheet", "authoring.media", "lti.jwks", "static"}
+#: logo and accent stylesheet, content images, the LTI tool's public keys, static files, and what
+#: anyone checking an Open Badge fetches (the issuer profile, its keys, the status lists: bits
+#: only, no names, and the achievements of module versions).
+PUBLIC = {"branding.logo", "branding.accent_stylesheet", "authoring.media", "lti.jwks", "static",
+          "certificates.badge_issuer", "certificates.badge_jwks", "certificates.badge_key",
+          "certificates.badge_status_list", "certificates.badge_achievement"}
 
 
 @pytest.mark.parametrize("who", ["learner", "admin", "manager"])
