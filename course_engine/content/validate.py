@@ -106,9 +106,11 @@ def _parse_all(quiz_paths, module_paths, mdir, media_url, workers):
         workers = 1
         if len(items) >= PARALLEL_MIN_FILES and threading.active_count() == 1:
             workers = min(os.cpu_count() or 1, 8)
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
         # Fork shares the parsed-in-memory state (and an unpicklable media_url callable)
-        # with the workers; it is only safe because we checked there are no other threads.
+        # with the workers. It is only safe with no other threads, even when workers were asked
+        # for: a thread holding a lock at the fork leaves the child waiting for it for ever
+        # (seen in the test suite, with a browser test's threads alive). Otherwise: one process.
         _job_state.update(mdir=mdir, media_url=media_url)
         try:
             ctx = multiprocessing.get_context("fork")
@@ -146,8 +148,9 @@ def check_tree(
     :param modules_dir: folder of ``*.md`` scenario modules (images live under it).
     :param quizzes_dir: folder of ``*.md`` / ``*.gift`` quiz banks.
     :param media_url: maps an image path relative to ``modules_dir`` to the URL to render.
-    :param workers: processes to parse with; None chooses (several only for big trees, on
-        systems with fork, and only when the calling process has no other threads).
+    :param workers: processes to parse with; None chooses (several only for big trees). Either
+        way, several only on systems with fork and only when the calling process has no other
+        threads; otherwise the files are parsed in this process.
     """
     report = ContentReport()
     mdir = Path(modules_dir) if modules_dir is not None else None

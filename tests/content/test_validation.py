@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -736,11 +738,50 @@ def test_parallel_parse_matches_serial(tmp_path):
             "bad.md": (DATA / "quizzes" / "err-draw-too-large.md").read_text().replace("tiny-quiz", "other"),
         },
     )
-    serial = check_tree(tmp_path / "modules", tmp_path / "quizzes", workers=1)
-    parallel = check_tree(tmp_path / "modules", tmp_path / "quizzes", workers=2)
-    assert serial.modules == parallel.modules
-    assert serial.problems == parallel.problems
-    assert len(serial.modules) == 4
+    # In a fresh interpreter: the suite's own process may have threads (browser tests), and the
+    # check only forks workers from a process that has none.
+    code = f"""
+import multiprocessing, threading
+from course_engine.content.validate import check_tree
+assert threading.active_count() == 1
+forked = []
+real = multiprocessing.get_context
+multiprocessing.get_context = lambda method=None: forked.append(method) or real(method)
+serial = check_tree({str(tmp_path / "modules")!r}, {str(tmp_path / "quizzes")!r}, workers=1)
+parallel = check_tree({str(tmp_path / "modules")!r}, {str(tmp_path / "quizzes")!r}, workers=2)
+assert forked == ["fork"], forked
+assert serial.modules == parallel.modules
+assert serial.problems == parallel.problems
+assert len(serial.modules) == 4
+print("same")
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0 and result.stdout.strip() == "same", result.stderr
+
+
+def test_no_worker_processes_are_forked_while_other_threads_run(tmp_path, monkeypatch):
+    """With another thread alive, asking for workers parses in this process: a fork while a
+    thread holds a lock would leave the worker waiting for ever."""
+    import multiprocessing
+    import threading
+
+    write_tree(tmp_path, {f"m{i}.md": WITH_QUIZ.replace("id: tiny", f"id: tiny-{i}") for i in range(2)},
+               {"tiny-quiz.md": VALID_QUIZ})
+
+    def no_fork(*_args, **_kwargs):
+        raise AssertionError("forked worker processes with another thread alive")
+
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        report = check_tree(tmp_path / "modules", tmp_path / "quizzes", workers=2)
+    finally:
+        stop.set()
+        other.join()
+    assert len(report.modules) == 2
 
 
 def test_cli_check(tmp_path, capsys, monkeypatch):
