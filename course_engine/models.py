@@ -3,7 +3,7 @@ from .audit import AuditLog  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .authoring.models import ContentModule, MediaFile, ModuleVersion  # noqa: F401
 from .branding.models import BrandLogo, OrganisationLook  # noqa: F401
-from .certificates.models import BadgeCredential, BadgeKey, Certificate  # noqa: F401
+from .certificates.models import BadgeCredential, BadgeKey, Certificate, WalletOffer  # noqa: F401
 from .cpd.models import CpdEntry, EvidenceFile, PeerReflection  # noqa: F401
 from .db import Base
 from .employers.models import Assignment, ReminderLog  # noqa: F401
