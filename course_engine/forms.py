@@ -1,11 +1,14 @@
-"""The base form every feature's forms extend: WTForms with session-bound CSRF tokens."""
+"""The base form every feature's forms extend: WTForms with session-bound CSRF tokens; and
+:class:`CreateForm`, for forms that create rows, with a one-time submission key."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import current_app, request, session
-from wtforms import Form
+from wtforms import Form, HiddenField
 from wtforms.csrf.session import SessionCSRF
+
+from . import submissions
 
 
 class BaseForm(Form):
@@ -42,6 +45,31 @@ class BaseForm(Form):
             for message in field.errors:
                 items.append((field.id, message))
         return items
+
+
+class SubmissionKeyField(HiddenField):
+    """The hidden one-time key of a form that creates rows (see ``course_engine.submissions``).
+
+    Rendering makes a fresh key; a form shown again after an error keeps the key it was sent
+    (that request claimed nothing), so sending it again still works.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=submissions.new_key, **kwargs)
+
+    @property
+    def sent(self) -> str | None:
+        """The key this request carried (None when the form sent none: a new submission)."""
+        return self.raw_data[0] if self.raw_data else None
+
+
+class CreateForm(BaseForm):
+    """A form whose valid submission creates rows: it carries a one-time submission key, which
+    its view claims with ``submissions.claim(form.submission_key.sent, ...)`` before the work,
+    so a double click or a second tab never saves it twice. Templates render
+    ``{{ form.submission_key }}`` next to ``{{ form.csrf_token }}``."""
+
+    submission_key = SubmissionKeyField()
 
 
 class _TokenField:
