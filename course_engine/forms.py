@@ -2,10 +2,11 @@
 :class:`CreateForm`, for forms that create rows, with a one-time submission key."""
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from flask import current_app, request, session
-from wtforms import Form, HiddenField
+from wtforms import FileField, Form, HiddenField
 from wtforms.csrf.session import SessionCSRF
 
 from . import submissions
@@ -65,11 +66,27 @@ class SubmissionKeyField(HiddenField):
 
 class CreateForm(BaseForm):
     """A form whose valid submission creates rows: it carries a one-time submission key, which
-    its view claims with ``submissions.claim(form.submission_key.sent, ...)`` before the work,
-    so a double click or a second tab never saves it twice. Templates render
-    ``{{ form.submission_key }}`` next to ``{{ form.csrf_token }}``."""
+    its view claims with :meth:`claim_submission` before the work, so a double click or a second
+    tab never saves it twice. Templates render ``{{ form.submission_key }}`` next to
+    ``{{ form.csrf_token }}``."""
 
     submission_key = SubmissionKeyField()
+
+    def fingerprint(self, *extra: bytes) -> str:
+        """A hash of the values sent (and of ``extra``, such as an uploaded file's bytes), so a
+        repeat can tell a double click (the same values) from a changed copy of the form."""
+        digest = hashlib.sha256()
+        for field in self:
+            if field.name in ("csrf_token", "submission_key") or isinstance(field, FileField):
+                continue
+            digest.update(repr((field.name, field.data)).encode())
+        for part in extra:
+            digest.update(hashlib.sha256(part).digest())
+        return digest.hexdigest()
+
+    def claim_submission(self, user_id: int, now, *extra: bytes) -> submissions.Submission:
+        """``submissions.claim`` of this form's key and fingerprint: call it once the form is valid."""
+        return submissions.claim(self.submission_key.sent, user_id, now, self.fingerprint(*extra))
 
 
 class _TokenField:

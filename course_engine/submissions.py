@@ -15,6 +15,12 @@ claims the key before doing its work, the same idea as Stripe's ``Idempotency-Ke
 - if the first request failed (an invalid form, a refused value, an error), its transaction
   rolled back with the claim, so the form shown again still works.
 
+The claim also keeps a fingerprint of what was sent (a hash of the form's values). The same
+key with *different* values is not a double click but a person who went back, changed the form
+and sent that copy: a create form then says plainly that the first copy was saved and this
+one's changes were not (rather than silently dropping them, or saving a second row); a form
+whose second save is an update (the peer reflection, once it exists) simply saves it.
+
 A key belongs to the person who sent it: the claim is on (user, key), so another person
 sending the same key (a copied page) makes their own claim and their own submission; nobody
 learns where another person's submission went. A missing or malformed key is no claim at all:
@@ -48,6 +54,9 @@ from .db import Base, UTCDateTime, insert_unless_exists, session
 MAX_AGE = timedelta(days=1)
 #: What the person reads when their repeat is answered with the first one's outcome.
 ALREADY_SAVED = "That was already saved (the form was sent more than once), so nothing was added twice."
+#: ... and when the copy sent again had been changed: nothing is lost silently.
+CHANGES_NOT_SAVED = ("That form had already been saved, so the changes in the copy you just sent were not "
+                     "(nothing was added twice). Here is what was saved: change it from here if you need to.")
 #: ``secrets.token_urlsafe(32)``: 256 random bits in 43 URL-safe characters.
 _KEY = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -62,6 +71,8 @@ class SubmissionKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     #: The redirect target of the first request (None until its work is done).
     outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: A hash of the values the first request sent (None when the view gave none).
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 def new_key() -> str:
@@ -79,13 +90,15 @@ class Submission:
     """This request's claim on its form's key.
 
     ``repeated`` is True when an earlier request with the same key (from the same person) got
-    there first; ``outcome`` is then where that request sent them.
+    there first; ``outcome`` is then where that request sent them, and ``changed`` whether this
+    copy of the form carries different values from the first.
     """
 
     user_id: int
     key: str | None
     repeated: bool = False
     outcome: str | None = None
+    changed: bool = False
 
     def done(self, url: str) -> str:
         """Record ``url`` as this submission's outcome (in the request's transaction); ``url``."""
@@ -96,26 +109,31 @@ class Submission:
         return url
 
 
-def claim(key: str | None, user_id: int, now: datetime) -> Submission:
+def claim(key: str | None, user_id: int, now: datetime, fingerprint: str | None = None) -> Submission:
     """Claim ``key`` for ``user_id``: call it once the form is valid, before the work.
 
     A missing or malformed key claims nothing (a new submission). Joins the request's unit of
     work, so a request that fails gives its claim back.
+
+    :param fingerprint: a hash of the values sent (``CreateForm.fingerprint()``), kept with the
+        claim so a repeat can tell a double click from a changed copy of the form.
     """
     if not is_well_formed(key):
         return Submission(user_id, None)
-    if insert_unless_exists(SubmissionKey.__table__, dict(user_id=user_id, key=key, created_at=now, outcome=None),
+    if insert_unless_exists(SubmissionKey.__table__, dict(user_id=user_id, key=key, created_at=now, outcome=None,
+                                                          fingerprint=fingerprint),
                             conflict=("user_id", "key")):
         return Submission(user_id, key)
-    outcome = session.scalar(select(SubmissionKey.outcome)
-                             .where(SubmissionKey.user_id == user_id, SubmissionKey.key == key))
-    return Submission(user_id, key, repeated=True, outcome=outcome)
+    first = session.execute(select(SubmissionKey.outcome, SubmissionKey.fingerprint)
+                            .where(SubmissionKey.user_id == user_id, SubmissionKey.key == key)).one()
+    changed = fingerprint is not None and first.fingerprint is not None and first.fingerprint != fingerprint
+    return Submission(user_id, key, repeated=True, outcome=first.outcome, changed=changed)
 
 
 def already_saved(submission: Submission, fallback: str):
     """The answer to a repeat: the first request's redirect (``fallback`` if it recorded none),
-    with a message saying nothing was added twice."""
-    flash(ALREADY_SAVED, "info")
+    saying nothing was added twice (and, for a changed copy, that its changes were not saved)."""
+    flash(CHANGES_NOT_SAVED if submission.changed else ALREADY_SAVED, "error" if submission.changed else "info")
     return redirect(submission.outcome or fallback, code=303)
 
 

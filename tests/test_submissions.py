@@ -72,6 +72,42 @@ def test_the_same_form_sent_again_is_saved_once_and_answered_with_the_first_outc
     assert _entries(user) == 1
 
 
+def test_a_changed_copy_of_a_saved_form_is_not_saved_twice_and_says_so(app, make_user):
+    """Back, change the form, send that copy: no second entry, the first one unchanged, and the
+    person is told their changes in this copy were not saved (nothing is dropped silently)."""
+    user = make_user()
+    browser = _signed_in(app, user)
+    data = _form(browser)
+    first = browser.client.post("/cpd/entries/new", data=data)
+    changed = browser.client.post("/cpd/entries/new", data={**data, "title": "Changed title"})
+    assert changed.status_code == 303 and changed.headers["Location"] == first.headers["Location"]
+    assert "the changes in the copy you just sent were not" in browser.get(changed.headers["Location"]).get_data(as_text=True)
+    assert _entries(user) == 1 and _entries(user, "Keyed course") == 1
+
+
+def test_a_changed_copy_of_the_peer_reflection_form_is_saved_as_a_change(app, make_user):
+    """The peer reflection's second save is an update, so a changed copy sent with the same key
+    is saved (still one peer row); an unchanged copy is "already saved"."""
+    from course_engine.cpd.models import PeerReflection
+
+    user = make_user()
+    browser = _signed_in(app, user)
+    assert browser.client.post("/cpd/entries/new", data=_form(browser)).status_code == 303
+    session.commit()
+    entry_id = session.scalar(select(CpdEntry.id).where(CpdEntry.user_id == user.id))
+    url = f"/cpd/entries/{entry_id}/peer-reflection"
+    html = browser.get(url).get_data(as_text=True)
+    data = {"csrf_token": csrf_from(html), "submission_key": _key(html), "discussed_on": "18/03/2026",
+            "peer_role": "Senior practitioner", "format": "informal_chat", "what_learned": "First view."}
+    assert browser.client.post(url, data=data).status_code == 303
+    repeat = browser.client.post(url, data=data)
+    assert "That was already saved" in browser.get(repeat.headers["Location"]).get_data(as_text=True)
+    assert browser.client.post(url, data={**data, "what_learned": "Second view."}).status_code == 303
+    session.commit()
+    peers = session.scalars(select(PeerReflection).where(PeerReflection.entry_id == entry_id)).all()
+    assert [p.what_learned for p in peers] == ["Second view."]
+
+
 def test_another_persons_key_is_their_own_new_submission(app, make_user):
     """The claim is per person: someone sending a key another person used (a copied page) makes
     their own entry and is sent to it, never to the other person's."""

@@ -92,7 +92,7 @@ def new_entry():
     form = EntryForm.from_request()
     if request.method == "POST":
         if form.validate():
-            submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+            submission = form.claim_submission(current_user.id, utcnow())
             if submission.repeated:
                 return submissions.already_saved(submission, _log_url())
             try:
@@ -168,9 +168,11 @@ def peer_reflection(kind: str, record_id: int):
         if form.validate():
             # Claimed before the look at the record's peer row: two copies of the form that adds
             # it would otherwise both see none, and the second insert break the unique constraint.
-            submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
-            if submission.repeated:
+            submission = form.claim_submission(current_user.id, utcnow())
+            if submission.repeated and not submission.changed:
                 return submissions.already_saved(submission, _log_url(record.day, record.anchor))
+            # A changed copy of the form (back, edit, send) once the first copy was saved: the
+            # peer row now exists, so saving is an update, never a second row.
             try:
                 services.save_peer_reflection(record, _peer_values(form), utcnow())
             except services.CpdError as exc:
@@ -322,7 +324,7 @@ def entry_evidence(entry_id: int):
                     data = upload.stream.read(limit + 1)
                 finally:
                     upload.close()   # a large upload is spooled to a temporary file
-                submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+                submission = form.claim_submission(current_user.id, utcnow(), data)
                 if submission.repeated:   # before the file is written: a repeat stores nothing
                     return submissions.already_saved(submission, url_for("cpd.entry_evidence", entry_id=entry.id))
                 try:

@@ -45,7 +45,7 @@ def request_org_export(org, membership):
     form = ExportForm.from_request()
     if not form.validate():
         return _exports_page(org, membership, form), 400
-    submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+    submission = form.claim_submission(current_user.id, utcnow())
     if submission.repeated:
         return submissions.already_saved(submission, url_for("employers.org_exports_page", org_slug=org.slug))
     export = org_exports.request_export(org, ExportKind(form.kind.data), current_user, utcnow(),

@@ -239,7 +239,7 @@ def create_assignment(org, membership):
                        func.lower(User.email) == form.person_email.data.strip().lower()))
             if person is None:
                 form.person_email.errors.append("Nobody in this organisation has that email address.")
-        submission = None if form.errors else submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+        submission = None if form.errors else form.claim_submission(current_user.id, utcnow())
         if submission is not None and submission.repeated:
             return submissions.already_saved(submission, url_for("employers.assignments", org_slug=org.slug))
         if not form.errors:

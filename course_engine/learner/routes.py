@@ -113,7 +113,7 @@ def start_attempt(slug: str):
         return _module_page(*found, form, 400)
     # A second click on the same page goes to the attempt the first click opened, rather than
     # starting another and abandoning the one the learner is already on.
-    submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+    submission = form.claim_submission(current_user.id, utcnow())
     if submission.repeated:
         return submissions.already_saved(submission, url_for("learner.show_module", slug=slug))
     attempt = services.start_attempt(current_user.id, found[0], utcnow())

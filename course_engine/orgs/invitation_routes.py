@@ -66,7 +66,7 @@ def create_invitation(org, membership):
     if form.validate():
         # Claimed first: a second copy would otherwise revoke the invitation just sent ("a
         # pending invitation is replaced") and email a second link.
-        submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+        submission = form.claim_submission(current_user.id, utcnow())
         if submission.repeated:
             return submissions.already_saved(submission, url_for("orgs.list_invitations", org_slug=org.slug))
         team = session.get(Team, form.team.data) if form.team.data else None

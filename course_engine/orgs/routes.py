@@ -75,7 +75,7 @@ def create_team(org, membership):
     if form.validate():
         # Claimed before the look for a team of that name: a double click is "already saved",
         # not "there is already a team called ..." (or the unique constraint's 409).
-        submission = submissions.claim(form.submission_key.sent, current_user.id, utcnow())
+        submission = form.claim_submission(current_user.id, utcnow())
         if submission.repeated:
             return submissions.already_saved(submission, url_for("orgs.overview", org_slug=org.slug))
         try:

@@ -1,8 +1,8 @@
 """submission keys: one-time keys that make a form which creates rows save once
 
 A double click or a second tab sends the same rendered form twice; the first request claims
-(user_id, key) here and records where it sent the person, a repeat is answered with that
-(course_engine/submissions.py). A new, empty table: nothing to carry over.
+(user_id, key) here with a hash of the values sent, and records where it sent the person; a
+repeat is answered with that (course_engine/submissions.py). A new, empty table: nothing to carry over.
 
 Revision ID: 8d4b2c6e1f73
 Revises: 3c9e1f4b7a20
@@ -24,6 +24,7 @@ def upgrade():
     sa.Column('key', sa.String(length=43), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('outcome', sa.Text(), nullable=True),
+    sa.Column('fingerprint', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_submission_key_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'key', name=op.f('pk_submission_key'))
     )
