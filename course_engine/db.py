@@ -287,7 +287,9 @@ def insert_unless_exists(table, row: dict, conflict: tuple[str, ...], update: tu
                                                     set_={name: statement.excluded[name] for name in update})
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
-    return session.execute(statement).rowcount == 1
+    # Without preserve_rowcount SQLAlchemy does not keep an INSERT's row count on PostgreSQL
+    # (it reported 0 for a row it had inserted), and the answer is what a claim relies on.
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
 
 
 def _python_defaults(table, row: dict) -> dict:

@@ -13,6 +13,7 @@ from .learner.models import Completion, Decision, FinalReflection, JournalEntry,
 from .orgs.models import Invitation, ManagerDelegate, Membership, Organisation, StaffImport, Team, TeamManager  # noqa: F401,E501
 from .quizzes.models import QuizAttempt, QuizResponse  # noqa: F401
 from .sso.models import SsoConfig, SsoEmailDomain, SsoIdentity, SsoUsedState  # noqa: F401
+from .submissions import SubmissionKey  # noqa: F401
 from .xapi.models import AttemptRegistration, LrsActor, LrsConnection, OutboxStatement  # noqa: F401
 
 metadata = Base.metadata

@@ -2,14 +2,15 @@
 import click
 from flask.cli import AppGroup
 
-from .. import db, jobs
+from .. import db, jobs, submissions
 
 reminders_cli = AppGroup("reminders", help="Reminder emails about assigned learning.")
 
 
 @reminders_cli.command("send")
 def send_command():
-    """Send today's reminders (safe to run hourly: at most one per person per day).
+    """Send today's reminders (safe to run hourly: at most one per person per day), and delete
+    form submission keys older than a day (course_engine/submissions.py).
 
     With a queue (JOBS_BACKEND=rq) this queues the job for a worker and returns at once."""
     from .reminders import send_reminders
@@ -21,6 +22,9 @@ def send_command():
         return
 
     click.echo("Checking assignments...")
-    run = send_reminders(db.utcnow(), echo=click.echo)
+    now = db.utcnow()
+    run = send_reminders(now, echo=click.echo)
+    purged = submissions.purge(now)  # this command already runs hourly: the keys' housekeeping rides on it
     db.commit_and_run_callbacks()
+    click.echo(f"Deleted {purged} form submission keys older than a day.")
     click.echo(run.summary())
