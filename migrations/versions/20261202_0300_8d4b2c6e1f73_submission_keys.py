@@ -5,7 +5,7 @@ A double click or a second tab sends the same rendered form twice; the first req
 repeat is answered with that (course_engine/submissions.py). A new, empty table: nothing to carry over.
 
 Revision ID: 8d4b2c6e1f73
-Revises: 3c9e1f4b7a20
+Revises: 8a4f2c6e9d13
 Create Date: 2026-12-02 03:00:00
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '8d4b2c6e1f73'
-down_revision = '3c9e1f4b7a20'
+down_revision = '8a4f2c6e9d13'
 branch_labels = None
 depends_on = None
 
