@@ -45,7 +45,7 @@ TRY_MODULE = 0.31
 ROWS_PER_COPY = 50_000
 NULL = "\\N"
 ACTIVITIES = ("course", "reading", "supervision", "shadowing", "event", "other")
-#: Certificate number digits: all in certificates.services.NUMBER_ALPHABET (as verification checks).
+#: Certificate number digits: all in certificates.numbers.NUMBER_ALPHABET (as verification checks).
 B32 = "23456789ABCDEFGHJK0MNPQRST1VWXYZ"
 #: The parts of professional standard 4 an entry is tagged with (JSON, as COPY text).
 STANDARD_4_TAGS = ('[]', '["4.1"]', '["4.2", "4.8"]', '["4.4"]')

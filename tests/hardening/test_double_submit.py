@@ -8,6 +8,7 @@ create a row with no such key (a CPD entry, an assignment...) rely on their one-
 key (course_engine/submissions.py), sent here exactly as the rendered form carries it."""
 from __future__ import annotations
 
+import io
 import importlib.metadata
 import re
 import threading
@@ -269,3 +270,55 @@ def test_org_export_sent_twice_at_once_is_one_export(live_admin):
     url = f"{server.url}/orgs/{org.slug}/exports"
     _same_good_answer(_twice_at_once(http, url, _form(http, url, kind="matrix")))
     assert _count(OrgExport, organisation_id=org.id) == 1
+
+
+# --- one-off actions on a row that exists: the conditional UPDATE that claims it ----------
+
+def test_certificate_reissue_sent_twice_at_once_is_one_replacement(app, live):
+    """Re-issue with my current name, clicked twice: two good answers (the certificates list),
+    one replacement certificate, and the old one superseded by it."""
+    from course_engine.auth.models import User
+    from course_engine.certificates.models import Certificate
+    from tests.conftest import Browser
+    from tests.hardening.world import play_to_completion
+
+    server, http, attempt_id = live
+    browser = Browser(app.test_client())
+    browser.client.set_cookie("session", http.cookies["session"])
+    play_to_completion(browser, "reissue")
+    user_id = session.scalar(select(ScenarioAttempt.user_id).where(ScenarioAttempt.id == attempt_id))
+    for round_ in range(3):
+        session.commit()
+        old = session.scalar(select(Certificate).where(Certificate.user_id == user_id,
+                                                       Certificate.superseded_by_id.is_(None)))
+        session.get(User, user_id).full_name = f"Dee Renamed {round_}"
+        session.commit()
+        url = f"{server.url}/certificates/{old.number}/reissue"
+        _same_good_answer(_twice_at_once(http, url, _form(http, f"{server.url}/certificates")))
+        replacements = session.scalars(select(Certificate).where(Certificate.completion_id == old.completion_id,
+                                                                 Certificate.issued_at >= old.issued_at,
+                                                                 Certificate.id != old.id)).all()
+        assert len(replacements) == 1, [c.number for c in replacements]
+        session.refresh(old)
+        assert old.superseded_by_id == replacements[0].id
+
+
+def test_staff_import_confirmed_twice_at_once_is_applied_once(app, live_admin):
+    """Confirm a staff upload, clicked twice: two good answers (the people list), each new
+    person invited once (one invitation, one email)."""
+    from course_engine.orgs.models import StaffImport
+    from tests.conftest import Browser
+
+    server, http, org = live_admin
+    browser = Browser(app.test_client())
+    browser.client.set_cookie("session", http.cookies["session"])
+    for round_ in range(3):
+        csv = f"name,email,team,role\nNew Person {round_},new{round_}@example.org,Twice team one,learner\n"
+        response = browser.post(f"/orgs/{org.slug}/people/import",
+                                {"file": (io.BytesIO(csv.encode()), "staff.csv")})
+        assert response.status_code in (200, 303), response.get_data(as_text=True)[:1000]
+        session.commit()
+        staff_import = session.scalars(select(StaffImport).order_by(StaffImport.id.desc())).first()
+        url = f"{server.url}/orgs/{org.slug}/people/import/{staff_import.id}/confirm"
+        _same_good_answer(_twice_at_once(http, url, _form(http, f"{server.url}/account")))
+        assert _count(Invitation, organisation_id=org.id, email=f"new{round_}@example.org") == 1
