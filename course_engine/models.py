@@ -9,7 +9,8 @@ from .db import Base
 from .employers.models import Assignment, ReminderLog  # noqa: F401
 from .lti.models import (  # noqa: F401
     Context, Deployment, LearnerLink, LtiUser, Platform, ResourceLink, ScorePost, ToolKey, UsedNonce)
-from .learner.models import Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt  # noqa: F401
+from .learner.models import (  # noqa: F401
+    Completion, Decision, FinalReflection, JournalEntry, LearnerModuleState, ScenarioAttempt)
 from .orgs.models import Invitation, ManagerDelegate, Membership, Organisation, StaffImport, Team, TeamManager  # noqa: F401,E501
 from .quizzes.models import QuizAttempt, QuizResponse  # noqa: F401
 from .sso.models import SsoConfig, SsoEmailDomain, SsoIdentity, SsoUsedState  # noqa: F401

@@ -8,7 +8,7 @@ bp = Blueprint("employers", __name__)
 def init_app(app) -> None:
     """Register the blueprint, the learners' assignments extension point, the menu and commands."""
     from ..navigation import OrgMenuLink, add_to_menu, add_to_org_menu
-    from .cli import reminders_cli
+    from .cli import employers_cli, reminders_cli
     from ..branding.services import PAGE_ORGANISATION
     from .services import assigning_organisation_for_page, assigning_organisation_ids, assignments_for_learner
 
@@ -32,6 +32,7 @@ def init_app(app) -> None:
                              also=("employers.create_assignment",))):
         add_to_org_menu(app, link)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(employers_cli)
 
 
 def nav_items(user, path: str):

@@ -15,7 +15,9 @@ The rules, as SQL (see :mod:`.status` for them in words):
   everyone; team: its members; person: that membership); per person and module the earliest
   due date (an absolute date, or N days after the later of joining and the assignment being
   made), the shortest recertification period and the widest window apply;
-* facts: the UTC day of the latest completion, and whether an attempt is open;
+* facts: the UTC day of the latest completion, and whether an attempt is open, read from
+  :class:`course_engine.learner.models.LearnerModuleState` (one row per person and module,
+  kept current by the learner's events and rebuilt by ``flask employers rebuild-status``);
 * status: the CASE in :func:`cells` (same order of precedence as :func:`.status.cell_status`).
 """
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.types import NullType
 
 from ..auth.models import User
 from ..db import session
-from ..learner.models import AttemptStatus, Completion, ScenarioAttempt
+from ..learner.models import AttemptStatus, LearnerModuleState
 from ..orgs.models import Membership, Team
 from .models import Assignment, TargetKind
 from .scope import Filters, Scope, utc_day
@@ -180,22 +182,15 @@ def assigned(scope: Scope, people, module_ids: list[int]):
 def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
     """Every visible person x assigned module among ``module_ids``: status, date to act by, rank."""
     req = requirements_cte(scope, people, module_ids)
-    user_ids = select(people.c.user_id)
-    done = (select(Completion.user_id, Completion.module_id,
-                   utc_day(func.max(Completion.completed_at)).label("completed_on"))
-            .where(Completion.user_id.in_(user_ids), Completion.module_id.in_(module_ids))
-            .group_by(Completion.user_id, Completion.module_id).subquery("done"))
-    opened = (select(ScenarioAttempt.user_id, ScenarioAttempt.module_id)
-              .where(ScenarioAttempt.user_id.in_(user_ids), ScenarioAttempt.module_id.in_(module_ids),
-                     ScenarioAttempt.status.in_(OPEN_STATUSES))
-              .group_by(ScenarioAttempt.user_id, ScenarioAttempt.module_id).subquery("opened"))
-    facts = (select(req.c.membership_id, req.c.team_id, req.c.module_id, req.c.due, req.c.window_days, done.c.completed_on,
-                    add_months(done.c.completed_on, req.c.recert_months).label("expires_on"),
-                    opened.c.user_id.is_not(None).label("open"))
-             .select_from(req.outerjoin(done, and_(done.c.user_id == req.c.user_id,
-                                                   done.c.module_id == req.c.module_id))
-                          .outerjoin(opened, and_(opened.c.user_id == req.c.user_id,
-                                                  opened.c.module_id == req.c.module_id)))
+    # The two facts the rules read, one row per person and module, kept current by the
+    # learner's events (learner.module_state); no row: never started.
+    state = LearnerModuleState.__table__
+    facts = (select(req.c.membership_id, req.c.team_id, req.c.module_id, req.c.due, req.c.window_days,
+                    state.c.last_completed_on.label("completed_on"),
+                    add_months(state.c.last_completed_on, req.c.recert_months).label("expires_on"),
+                    (func.coalesce(state.c.open_attempts, 0) > 0).label("open"))
+             .select_from(req.outerjoin(state, and_(state.c.user_id == req.c.user_id,
+                                                    state.c.module_id == req.c.module_id)))
              .subquery("facts"))
     day = literal(today, type_=Date)
     soon = literal(today + timedelta(days=DUE_SOON_DAYS), type_=Date)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from course_engine.authoring.models import ContentModule
 from course_engine.db import session
 from course_engine.employers.models import Assignment, TargetKind
+from course_engine.learner import module_state
 from course_engine.learner.models import AttemptStatus, Completion, Decision, ScenarioAttempt
 from course_engine.quizzes.models import QuizAttempt, QuizResponse
 from tests.conftest import Browser, copy_sample_content, sync_sample_content
@@ -121,5 +122,7 @@ def attempt(user, module, *, status=AttemptStatus.in_progress, started=None, cho
                                attempt_id=row.id, quiz_attempt_id=quiz_row.id if quiz_row else None,
                                score_percent=quiz_row.score_percent if quiz_row else None, active_seconds=600,
                                cpd_minutes=20, completed_at=completed))
+    session.flush()
+    module_state.refresh_learner(user.id)  # written directly, so the reports' facts are recomputed
     session.commit()
     return row
