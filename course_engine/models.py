@@ -6,7 +6,7 @@ from .branding.models import BrandLogo, OrganisationLook  # noqa: F401
 from .certificates.models import BadgeCredential, BadgeKey, Certificate  # noqa: F401
 from .cpd.models import CpdEntry, EvidenceFile, PeerReflection  # noqa: F401
 from .db import Base
-from .employers.models import Assignment, ReminderLog  # noqa: F401
+from .employers.models import Assignment, AssignmentCell, ReminderLog  # noqa: F401
 from .lti.models import (  # noqa: F401
     Context, Deployment, LearnerLink, LtiUser, Platform, ResourceLink, ScorePost, ToolKey, UsedNonce)
 from .learner.models import (  # noqa: F401

@@ -33,6 +33,14 @@ def init_app(app) -> None:
         add_to_org_menu(app, link)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(employers_cli)
+    # Assignment cells follow the changes that alter them, in the same transaction (cells.py).
+    # Connected once per process (blinker keeps one entry per receiver function).
+    from .. import signals
+    from . import cells
+
+    signals.membership_changed.connect(cells.on_membership_changed)
+    signals.attempt_started.connect(cells.on_attempt_started)
+    signals.module_completed.connect(cells.on_module_completed)
 
 
 def nav_items(user, path: str):

@@ -24,16 +24,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, func, literal, null, or_, select, text, true, union_all
+from sqlalchemy import Date, and_, case, false, func, literal, null, or_, select, text, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
 from ..auth.models import User
 from ..db import session
-from ..learner.models import AttemptStatus, LearnerModuleState
+from ..learner.models import AttemptStatus
 from ..orgs.models import Membership, Team
-from .models import Assignment, TargetKind
+from .models import Assignment, AssignmentCell, TargetKind
 from .scope import Filters, Scope, utc_day
 from .status import DEFAULT_WINDOW_DAYS, DUE_SOON_DAYS, STATUS_RANK, Status
 
@@ -132,15 +132,16 @@ def people_cte(scope: Scope, filters: Filters | None = None, only=None):
             .where(*where).cte("people"))
 
 
-def requirements_cte(scope: Scope, people, module_ids: list[int]):
-    """Per person and module: the due date, recertification months and window that apply."""
+def requirements_cte(scope: Scope, people, module_ids: list[int] | None):
+    """Per person and module: the due date, recertification months and window that apply
+    (``module_ids`` None: every assigned module). What :mod:`.cells` stores per cell."""
     active = (select(Assignment.module_id, Assignment.target_kind, Assignment.team_id, Assignment.membership_id,
                      Assignment.due_date, Assignment.due_days_after_joining.label("due_days"),
                      utc_day(Assignment.created_at).label("created_on"),
                      func.nullif(Assignment.recert_months, 0).label("recert_months"),
                      func.coalesce(Assignment.recert_window_days, DEFAULT_WINDOW_DAYS).label("window_days"))
               .where(Assignment.organisation_id == scope.organisation_id, Assignment.removed_at.is_(None),
-                     Assignment.module_id.in_(module_ids))
+                     *([] if module_ids is None else [Assignment.module_id.in_(module_ids)]))
               .cte("active"))
     relative = add_days(later_day(people.c.joined_on, active.c.created_on), active.c.due_days)
     # As RuleBook merges them: an assignment with both a date and "N days" (which the forms
@@ -179,19 +180,23 @@ def assigned(scope: Scope, people, module_ids: list[int]):
                                           .where(kind == TargetKind.person.value)))
 
 
-def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
-    """Every visible person x assigned module among ``module_ids``: status, date to act by, rank."""
-    req = requirements_cte(scope, people, module_ids)
-    # The two facts the rules read, one row per person and module, kept current by the
-    # learner's events (learner.module_state); no row: never started.
-    state = LearnerModuleState.__table__
-    facts = (select(req.c.membership_id, req.c.team_id, req.c.module_id, req.c.due, req.c.window_days,
-                    state.c.last_completed_on.label("completed_on"),
-                    add_months(state.c.last_completed_on, req.c.recert_months).label("expires_on"),
-                    (func.coalesce(state.c.open_attempts, 0) > 0).label("open"))
-             .select_from(req.outerjoin(state, and_(state.c.user_id == req.c.user_id,
-                                                    state.c.module_id == req.c.module_id)))
-             .subquery("facts"))
+def cells_cte(scope: Scope, today: date, module_ids: list[int], people=None):
+    """Every visible person x assigned module among ``module_ids``: status, date to act by, rank.
+
+    Read from :class:`.models.AssignmentCell` (the requirement and the facts, kept resolved
+    per member and module by :mod:`.cells`), so only the status itself, which depends on
+    today, is judged here. ``people`` is not needed (the rows carry the team); callers join
+    it for names and the team filter.
+    """
+    cell = AssignmentCell.__table__
+    where = [cell.c.organisation_id == scope.organisation_id, cell.c.module_id.in_(module_ids)]
+    if scope.team_ids is not None:
+        where.append(cell.c.team_id.in_(sorted(scope.team_ids)) if scope.team_ids else false())
+    facts = (select(cell.c.membership_id, cell.c.team_id, cell.c.module_id, cell.c.due, cell.c.window_days,
+                    cell.c.last_completed_on.label("completed_on"),
+                    add_months(cell.c.last_completed_on, cell.c.recert_months).label("expires_on"),
+                    (cell.c.open_attempts > 0).label("open"))
+             .where(*where).subquery("facts"))
     day = literal(today, type_=Date)
     soon = literal(today + timedelta(days=DUE_SOON_DAYS), type_=Date)
     completed = facts.c.completed_on.is_not(None)

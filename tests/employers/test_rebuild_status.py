@@ -13,6 +13,7 @@ from course_engine.employers import matrix
 from course_engine.employers.scope import Filters, Scope
 from course_engine.employers.status import Status
 from course_engine.learner import module_state
+from course_engine.employers.models import AssignmentCell
 from course_engine.learner.models import AttemptStatus, LearnerModuleState
 from course_engine.models import metadata
 from tests.employers.conftest import TODAY, assign, at, attempt
@@ -27,31 +28,37 @@ def _rows():
                                       LearnerModuleState.open_attempts)))
 
 
+def _cells():
+    return set(session.execute(select(*AssignmentCell.__table__.c)))
+
+
 def test_rebuild_status_command_repairs_the_table_and_reports(app, runner, world, module):
     """The command prints progress and a one-line summary; with --check it exits 1 when rows
     differ and writes nothing; without, it rewrites them, and the matrix follows."""
     assign(world.org, module)
     attempt(world.learner_a, module, completed=at(TODAY - timedelta(days=3)))
     attempt(world.learner_b, module, status=AttemptStatus.in_progress)
-    expected = _rows()
+    expected, expected_cells = _rows(), _cells()
     session.execute(delete(LearnerModuleState))
+    session.execute(delete(AssignmentCell))
     session.commit()
     cells = lambda: {r.name: r.cells[0].status for r in matrix.iter_matrix(Scope(world.org.id, None), Filters(), TODAY)}  # noqa: E731
-    assert cells()["Amy Learner"] == Status.not_started  # the reports read the table
+    assert cells() == {}  # the reports read the cells
 
     checked = runner.invoke(args=["employers", "rebuild-status", "--check", "--batch", "3"])
     assert checked.exit_code == 1, checked.output
-    assert "2 differed" in checked.output and "would rewrite" in checked.output
-    assert _rows() == set()
+    assert "2 differed from the records" in checked.output and "would rewrite" in checked.output
+    assert f"{len(expected_cells)} differed; would rewrite 1 organisations" in checked.output
+    assert _rows() == set() and _cells() == set()
 
     result = runner.invoke(args=["employers", "rebuild-status", "--batch", "3"])
     assert result.exit_code == 0, result.output
     assert "learners 1-3:" in result.output and "rewrote" in result.output
-    assert _rows() == expected
+    assert _rows() == expected and _cells() == expected_cells
     assert (cells()["Amy Learner"], cells()["Ben Learner"]) == (Status.completed, Status.in_progress)
 
     again = runner.invoke(args=["employers", "rebuild-status", "--check"])
-    assert again.exit_code == 0 and "0 differed" in again.output
+    assert again.exit_code == 0 and "0 differed from the records" in again.output and "; 0 differed;" in again.output
 
 
 def test_rebuild_status_refuses_a_bad_batch(app, runner):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from course_engine.authoring.models import ContentModule
 from course_engine.dates import add_months
 from course_engine.db import session
-from course_engine.employers import matrix, matrix_python
+from course_engine.employers import cells, matrix, matrix_python
 from course_engine.employers.models import Assignment, TargetKind
 from course_engine.employers.scope import Filters, Scope
 from course_engine.employers.status import Status
@@ -96,9 +96,10 @@ def _build(rng, org, teams, modules, make_user, add_member, size: int) -> list[M
                                            attempt_id=attempt.id, active_seconds=60, cpd_minutes=20,
                                            completed_at=_when(rng, rng.choice(days))))
     session.flush()
-    # Written directly (random statuses, several open attempts): the facts the SQL reads are
-    # rebuilt from them, as `flask employers rebuild-status` does.
+    # Written directly (random statuses, several open attempts, joining days and leavers set
+    # on the rows): what the SQL reads is rebuilt from them, as `flask employers rebuild-status` does.
     module_state.rebuild()
+    cells.rebuild()
     session.commit()
     return [m for m, _ in members]
 
