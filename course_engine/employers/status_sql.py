@@ -168,6 +168,14 @@ def requirements_cte(scope: Scope, people, module_ids: list[int] | None):
             .subquery("requirement"))
 
 
+def has_cells(scope: Scope, membership_id, module_ids: list[int]):
+    """Whether the membership has an assignment cell among ``module_ids`` (one index probe)."""
+    cell = AssignmentCell.__table__
+    return (select(cell.c.membership_id).where(cell.c.membership_id == membership_id,
+                                               cell.c.organisation_id == scope.organisation_id,
+                                               cell.c.module_id.in_(module_ids)).exists())
+
+
 def assigned(scope: Scope, people, module_ids: list[int]):
     """Whether a person has anything assigned among ``module_ids`` (no cell judged: cheap)."""
     active = (select(Assignment.target_kind, Assignment.team_id, Assignment.membership_id)
@@ -180,16 +188,18 @@ def assigned(scope: Scope, people, module_ids: list[int]):
                                           .where(kind == TargetKind.person.value)))
 
 
-def cells_cte(scope: Scope, today: date, module_ids: list[int], people=None):
+def cells_cte(scope: Scope, today: date, module_ids: list[int], people=None, only=None):
     """Every visible person x assigned module among ``module_ids``: status, date to act by, rank.
 
     Read from :class:`.models.AssignmentCell` (the requirement and the facts, kept resolved
     per member and module by :mod:`.cells`), so only the status itself, which depends on
     today, is judged here. ``people`` is not needed (the rows carry the team); callers join
-    it for names and the team filter.
+    it for names and the team filter. ``only``: just these memberships (a page's people).
     """
     cell = AssignmentCell.__table__
     where = [cell.c.organisation_id == scope.organisation_id, cell.c.module_id.in_(module_ids)]
+    if only is not None:
+        where.append(cell.c.membership_id.in_(only))
     if scope.team_ids is not None:
         where.append(cell.c.team_id.in_(sorted(scope.team_ids)) if scope.team_ids else false())
     facts = (select(cell.c.membership_id, cell.c.team_id, cell.c.module_id, cell.c.due, cell.c.window_days,
