@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, delete, select, text
 
 from course_engine import create_app
 from course_engine.db import session
-from course_engine.employers import matrix
+from course_engine.employers import cells, matrix
 from course_engine.employers.scope import Filters, Scope
 from course_engine.employers.status import Status
 from course_engine.learner import module_state
@@ -20,6 +20,7 @@ from tests.employers.conftest import TODAY, assign, at, attempt
 from tests.test_migrations import _drop, _empty_database, revision_before
 
 MIGRATION = "66ae578148a0"
+CELLS_MIGRATION = "9d3b6e2f4a71"
 
 
 def _rows():
@@ -109,6 +110,26 @@ def test_migration_backfills_the_table_from_the_records(tmp_path, backend):
                         (2, 1, str(TODAY - timedelta(days=40)), 0)}
         with app.app_context():
             assert module_state.differences(1, 2) == 0  # what the application's rebuild computes too
+
+        # The next revision resolves the assignments into assignment_cell, with those facts.
+        with engine.begin() as c:
+            c.execute(t["organisation"].insert(), [{"id": 1, "slug": "o", "name": "O"}])
+            c.execute(t["team"].insert(), [{"id": 1, "organisation_id": 1, "name": "T"}])
+            c.execute(t["membership"].insert(), [
+                {"id": 1, "organisation_id": 1, "user_id": 1, "role": "learner", "team_id": 1, "joined_at": early},
+                {"id": 2, "organisation_id": 1, "user_id": 2, "role": "learner", "team_id": None, "joined_at": late}])
+            c.execute(t["assignment"].insert(), [
+                {"organisation_id": 1, "module_id": 1, "target_kind": "organisation", "team_id": None,
+                 "due_days_after_joining": None, "recert_months": 1, "created_at": early},
+                {"organisation_id": 1, "module_id": 2, "target_kind": "team", "team_id": 1, "due_days_after_joining": 30,
+                 "recert_months": None, "created_at": early}])
+        result = cli.invoke(args=["db", "upgrade", CELLS_MIGRATION])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            stored = {tuple(r) for r in session.execute(select(*(cells.CELL.c[n] for n in cells.COLUMNS)))}
+            assert stored == {tuple(r) for r in session.execute(cells.computed_rows(1))}
+            assert len(stored) == 3 and cells.differences(1) == 0
+            session.remove()
         engine.dispose()
         app.extensions["course_engine.db"].dispose()
     finally:
