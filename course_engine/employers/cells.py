@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import Integer, delete, except_, func, literal, select, update
+from sqlalchemy import Integer, bindparam, delete, except_, func, literal, select, update
 
 from ..db import session
 from ..learner.models import LearnerModuleState
@@ -71,13 +71,21 @@ def refresh(organisation_id: int, module_ids: Iterable[int] | None = None,
     session.execute(CELL.insert().from_select(COLUMNS, computed_rows(organisation_id, module_ids, membership_ids)))
 
 
+def _facts_update():
+    state = (STATE.c.user_id == CELL.c.user_id) & (STATE.c.module_id == CELL.c.module_id)
+    return (update(CELL).where(CELL.c.user_id == bindparam("cell_user"), CELL.c.module_id == bindparam("cell_module"))
+            .values(last_completed_on=select(STATE.c.last_completed_on).where(state).scalar_subquery(),
+                    open_attempts=func.coalesce(select(STATE.c.open_attempts).where(state).scalar_subquery(), 0)))
+
+
+#: Built once: it runs on every attempt started and module completed.
+_FACTS_UPDATE = _facts_update()
+
+
 def refresh_facts(user_id: int, module_id: int) -> None:
     """Copy the person's learner_module_state row for the module into their cells (every
-    organisation they belong to): one UPDATE."""
-    state = (STATE.c.user_id == CELL.c.user_id) & (STATE.c.module_id == CELL.c.module_id)
-    session.execute(update(CELL).where(CELL.c.user_id == user_id, CELL.c.module_id == module_id).values(
-        last_completed_on=select(STATE.c.last_completed_on).where(state).scalar_subquery(),
-        open_attempts=func.coalesce(select(STATE.c.open_attempts).where(state).scalar_subquery(), 0)))
+    organisation they belong to): one UPDATE, by the (user, module) index."""
+    session.execute(_FACTS_UPDATE, {"cell_user": user_id, "cell_module": module_id})
 
 
 # --- receivers --------------------------------------------------------------------------------

@@ -26,11 +26,12 @@ rebuild-status``), batch by batch of learners, and says how many differed.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Date, Integer, and_, case, cast, delete, except_, func, literal, null, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, bindparam, case, cast, delete, except_, func, literal, null, or_, select, union_all
 
 from ..db import session, utc_day
 from .models import AttemptStatus, Completion, LearnerModuleState, ScenarioAttempt
@@ -39,21 +40,26 @@ OPEN = (AttemptStatus.in_progress, AttemptStatus.scenario_done)
 STATE = LearnerModuleState.__table__
 
 
-def _upsert(user_id: int, module_id: int, open_delta: int, completed_on: date | None):
-    """One INSERT ... ON CONFLICT DO UPDATE: add ``open_delta`` and keep the later completion day."""
-    dialect = session.get_bind().dialect.name
+@functools.lru_cache(maxsize=4)  # one per dialect: built once, as the player's hot statements are
+def _upsert_statement(dialect: str):
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(STATE).values(user_id=user_id, module_id=module_id, open_attempts=open_delta,
-                                     last_completed_on=completed_on)
+    statement = insert(STATE).values(user_id=bindparam("user_id"), module_id=bindparam("module_id"),
+                                     open_attempts=bindparam("open_delta"),
+                                     last_completed_on=bindparam("completed_on", type_=Date))
     new, old = statement.excluded.last_completed_on, STATE.c.last_completed_on
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[STATE.c.user_id, STATE.c.module_id],
         set_={"open_attempts": STATE.c.open_attempts + statement.excluded.open_attempts,
               "last_completed_on": case((or_(old.is_(None), and_(new.is_not(None), new > old)), new), else_=old)})
-    session.execute(statement)
+
+
+def _upsert(user_id: int, module_id: int, open_delta: int, completed_on: date | None):
+    """One INSERT ... ON CONFLICT DO UPDATE: add ``open_delta`` and keep the later completion day."""
+    session.execute(_upsert_statement(session.get_bind().dialect.name),
+                    {"user_id": user_id, "module_id": module_id, "open_delta": open_delta, "completed_on": completed_on})
 
 
 def record_started(user_id: int, module_id: int, abandoned: int) -> None:
