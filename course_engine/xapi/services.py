@@ -32,8 +32,8 @@ from sqlalchemy import exists, or_, select, update
 from .. import encryption, jobs, outbound
 from ..audit import record_audit
 from ..auth.models import User
-from ..authoring.models import ContentModule, ModuleVersion
-from ..authoring.services import module_spec
+from ..authoring.models import ModuleVersion
+from ..authoring.services import module_spec, module_spec_by_id
 from ..db import session
 from ..learner.models import Completion, Decision, ScenarioAttempt
 from ..links import base_url
@@ -173,8 +173,10 @@ def registration_for(attempt_id: int) -> str:
 
 
 def module_ref(attempt: ScenarioAttempt) -> statements.ModuleRef:
+    """The module as statements name it. Its slug is the spec's id (content sync names modules
+    by it), read from the spec this worker has decoded already, not queried per statement."""
     version = session.get(ModuleVersion, attempt.version_id)
-    slug = session.scalar(select(ContentModule.slug).where(ContentModule.id == attempt.module_id))
+    slug = module_spec_by_id(version.id, version.content_hash).id
     return statements.ModuleRef(base_url(), slug, version.title, version.number, registration_for(attempt.id),
                                 current_app.config["SITE_NAME"])
 
@@ -182,10 +184,14 @@ def module_ref(attempt: ScenarioAttempt) -> statements.ModuleRef:
 # --- outbox rows -------------------------------------------------------------------------
 
 def _add(connection: LrsConnection, user_id: int, source: str, verb: str, build, now: datetime,
-         decision_id: int | None = None) -> OutboxStatement | None:
-    """One outbox row for ``source`` (none if it has one already); its statement id is fixed here."""
-    if session.scalar(select(exists().where(OutboxStatement.organisation_id == connection.organisation_id,
-                                            OutboxStatement.source == source))):
+         decision_id: int | None = None, once: bool = False) -> OutboxStatement | None:
+    """One outbox row for ``source`` (none if it has one already); its statement id is fixed here.
+
+    ``once``: the event can happen only once (a quiz attempt is graded by one conditional
+    UPDATE), so the check is left to the unique constraint and the learner's request saves a query.
+    """
+    if not once and session.scalar(select(exists().where(OutboxStatement.organisation_id == connection.organisation_id,
+                                                         OutboxStatement.source == source))):
         return None
     statement_id = str(uuid.uuid4())
     row = OutboxStatement(organisation_id=connection.organisation_id, user_id=user_id, statement_id=statement_id,
@@ -259,7 +265,7 @@ def record_quiz_result(quiz_attempt_id: int, now: datetime) -> None:
                 lambda sid, actor: statements.quiz_result(
                     sid, actor, module, quiz_attempt.submitted_at or now, number=quiz_attempt.number,
                     score_percent=quiz_attempt.score_percent or 0.0, passed=bool(quiz_attempt.passed),
-                    pass_mark=quiz_attempt.pass_mark, seconds=seconds), now):
+                    pass_mark=quiz_attempt.pass_mark, seconds=seconds), now, once=True):
             sent_to.append(connection.organisation_id)
     session.flush()
     queue_delivery(sent_to)
