@@ -23,6 +23,7 @@ Why RQ: see docs/architecture.md (libraries).
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import Callable
@@ -51,6 +52,8 @@ class Job:
     backoff: tuple[int, ...]
     #: What people read on the failed jobs page ("Full-organisation export").
     label: str = ""
+    #: The function takes ``organisation_id`` itself (see :func:`enqueue`).
+    takes_organisation_id: bool = False
 
 
 #: Every registered job, by name (module-level: the worker and every app see the same ones).
@@ -65,7 +68,8 @@ def job(name: str, *, backoff: tuple[int, ...] = (10, 60, 300, 900, 3600), label
         existing = JOBS.get(name)
         if existing is not None and existing.function.__qualname__ != function.__qualname__:
             raise ValueError(f"two jobs are called {name!r}")
-        JOBS[name] = Job(name, function, tuple(backoff), label or name)
+        takes = "organisation_id" in inspect.signature(function).parameters
+        JOBS[name] = Job(name, function, tuple(backoff), label or name, takes)
         return function
 
     return register
@@ -74,13 +78,19 @@ def job(name: str, *, backoff: tuple[int, ...] = (10, 60, 300, 900, 3600), label
 def enqueue(name: str, *, organisation_id: int | None = None, **kwargs) -> None:
     """Run job ``name`` with ``kwargs`` once the current unit of work has committed.
 
-    ``organisation_id`` (not passed to the job) names the organisation the work is for, so
-    that organisation's admins see the job if it fails every retry (the failed jobs page).
+    ``organisation_id`` names the organisation the work is for, so that organisation's admins
+    see the job if it fails every retry (the failed jobs page); it is passed to the job too
+    when the job's function takes an ``organisation_id`` argument (``xapi.send`` does).
     """
     if name not in JOBS:
         raise KeyError(f"no job called {name!r}; register it with @jobs.job")
     app = current_app._get_current_object()
+    kwargs = _with_organisation(name, kwargs, organisation_id)
     db.after_commit(lambda: _submit(app, name, kwargs, organisation_id))
+
+
+def _with_organisation(name: str, kwargs: dict, organisation_id: int | None) -> dict:
+    return dict(kwargs, organisation_id=organisation_id) if JOBS[name].takes_organisation_id else kwargs
 
 
 def enqueue_once(name: str, *, key: str, within_seconds: int, organisation_id: int | None = None,
@@ -107,6 +117,7 @@ def enqueue_once(name: str, *, key: str, within_seconds: int, organisation_id: i
     if name not in JOBS:
         raise KeyError(f"no job called {name!r}; register it with @jobs.job")
     app = current_app._get_current_object()
+    kwargs = _with_organisation(name, kwargs, organisation_id)
     if not queued(app):
         db.after_commit(lambda: _submit(app, name, kwargs, organisation_id))
         return

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import event, func, select, update
 
 from course_engine import jobs
-from course_engine.db import commit_and_run_callbacks, session, utcnow
+from course_engine.db import session, utcnow
 from course_engine.learner.models import Decision
 from course_engine.xapi import services
 from course_engine.xapi.models import LrsConnection, OutboxStatement
@@ -128,7 +128,8 @@ def test_player_moves_queue_one_service_wide_collection_job_per_window(make_app,
                                                                         add_member, lrs):
     """With RQ: every decision on the service in a window shares one ``xapi.collect`` job, due
     after the window; running it writes every decision's ``answered`` row and queues one
-    delivery job for the organisation."""
+    delivery job for the organisation, which (run as queued, with the organisation's id)
+    delivers them to the store."""
     _redis_or_skip()
     from redis import Redis
     from rq import Queue
@@ -156,9 +157,15 @@ def test_player_moves_queue_one_service_wide_collection_job_per_window(make_app,
             assert names == ["xapi.collect"]
             assert jobs.run("xapi.collect", {}) == "collected for 1 of 1"
             assert len(_answered_sources()) == 2
-            delivery = [Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url)).fetch_job(i).args[0]
-                        for i in scheduled.get_job_ids()]
-            assert sorted(delivery) == ["xapi.collect", "xapi.send"]
-            commit_and_run_callbacks()
+            queued = [Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url)).fetch_job(i).args
+                      for i in scheduled.get_job_ids()]
+            assert sorted(name for name, _kwargs in queued) == ["xapi.collect", "xapi.send"]
+            send = next(kwargs for name, kwargs in queued if name == "xapi.send")
+            assert send == {"organisation_id": world.org.id}
+            assert jobs.run("xapi.send", send) == "sent 2, refused 0"
+            rows = session.scalars(select(OutboxStatement)).all()
+            assert len(rows) == 2 and all(row.sent_at is not None for row in rows)
+            stored = {s["id"] for s in lrs.statements()}
+            assert {row.statement_id for row in rows} <= stored
     finally:
         Redis.from_url(url).flushdb()
