@@ -410,7 +410,9 @@ def main() -> int:
                   f"{after['sent']} {'after' if not after['waiting'] else 'within'} another "
                   f"{300 - max(0, deadline - time.monotonic()):.0f} s; refused {after['refused']}, "
                   f"waiting {after['waiting']}. Ralph holds {stored}.")
-            failed |= after["refused"] > 0 or stored != after["sent"]
+            failed |= after["refused"] > 0 or after["waiting"] > 0 or stored != after["sent"]
+            if after["waiting"]:
+                print("FAILED: statements still waiting after the drain (is the worker delivering? see its log)")
         print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
         return 1 if failed else 0
     finally:
