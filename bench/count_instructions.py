@@ -125,8 +125,9 @@ def main() -> int:
     try:
         print(f"Preparing a {'PostgreSQL' if database_url else 'SQLite'} database …", flush=True)
         # One set of attempts per kind: on PostgreSQL every run shares the database.
-        data = bench_player.prepare_database(database_url, workdir, (args.requests + 50) * len(args.kinds),
-                                             in_organisation=args.lrs)
+        # Half as many quiz attempts as attempts are prepared: twice as many when quizzes are counted.
+        attempts = (args.requests + 50) * len(args.kinds) * (2 if "quiz" in args.kinds else 1)
+        data = bench_player.prepare_database(database_url, workdir, attempts, in_organisation=args.lrs)
         data_file = workdir / "data.json"
         data_file.write_text(json.dumps({"view_id": data["view_id"], "scene": data["scene"],
                                          "choice_ids": data["choice_ids"], "quiz": data["quiz"],

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, insert, or_, select, update
+from sqlalchemy import exists, or_, select, update
 
 from .. import encryption, jobs, outbound
 from ..audit import record_audit
@@ -151,29 +151,25 @@ def receiving_connections(user_id: int, module_id: int, now: datetime) -> list[L
 
 def actor_for(connection: LrsConnection, user_id: int) -> statements.Actor:
     """The person as this organisation's LRS sees them: a random name kept per organisation,
-    or their email address when the organisation chose that.
-
-    Plain SQL statements rather than ORM objects here, in :func:`registration_for` and in
-    :func:`_add`: a quiz submission pays them in the learner's request, and the ORM's load and
-    flush of three objects cost it more than the statements themselves (docs/performance.md)."""
-    name = session.scalar(select(LrsActor.name).where(LrsActor.organisation_id == connection.organisation_id,
-                                                      LrsActor.user_id == user_id))
-    if name is None:
-        name = uuid.uuid4().hex
-        session.execute(insert(LrsActor).values(organisation_id=connection.organisation_id, user_id=user_id,
-                                                name=name))
+    or their email address when the organisation chose that."""
+    known = session.scalar(select(LrsActor).where(LrsActor.organisation_id == connection.organisation_id,
+                                                  LrsActor.user_id == user_id))
+    if known is None:
+        known = LrsActor(organisation_id=connection.organisation_id, user_id=user_id, name=uuid.uuid4().hex)
+        session.add(known)
+        session.flush()
     email = session.scalar(select(User.email).where(User.id == user_id)) if connection.actor_email else None
-    return statements.Actor(base_url(), name, email)
+    return statements.Actor(base_url(), known.name, email)
 
 
 def registration_for(attempt_id: int) -> str:
     """The attempt's UUID (made the first time a statement needs it, then kept)."""
-    registration = session.scalar(select(AttemptRegistration.registration)
-                                  .where(AttemptRegistration.attempt_id == attempt_id))
-    if registration is None:
-        registration = str(uuid.uuid4())
-        session.execute(insert(AttemptRegistration).values(attempt_id=attempt_id, registration=registration))
-    return registration
+    known = session.get(AttemptRegistration, attempt_id)
+    if known is None:
+        known = AttemptRegistration(attempt_id=attempt_id, registration=str(uuid.uuid4()))
+        session.add(known)
+        session.flush()
+    return known.registration
 
 
 def module_ref(attempt: ScenarioAttempt) -> statements.ModuleRef:
@@ -188,22 +184,21 @@ def module_ref(attempt: ScenarioAttempt) -> statements.ModuleRef:
 # --- outbox rows -------------------------------------------------------------------------
 
 def _add(connection: LrsConnection, user_id: int, source: str, verb: str, build, now: datetime,
-         decision_id: int | None = None, once: bool = False) -> bool:
-    """One outbox row for ``source`` (none if it has one already: False); its statement id is
-    fixed here.
+         decision_id: int | None = None, once: bool = False) -> OutboxStatement | None:
+    """One outbox row for ``source`` (none if it has one already); its statement id is fixed here.
 
     ``once``: the event can happen only once (a quiz attempt is graded by one conditional
     UPDATE), so the check is left to the unique constraint and the learner's request saves a query.
     """
     if not once and session.scalar(select(exists().where(OutboxStatement.organisation_id == connection.organisation_id,
                                                          OutboxStatement.source == source))):
-        return False
+        return None
     statement_id = str(uuid.uuid4())
-    session.execute(insert(OutboxStatement).values(
-        organisation_id=connection.organisation_id, user_id=user_id, statement_id=statement_id, source=source,
-        verb=verb, statement=build(statement_id, actor_for(connection, user_id)), decision_id=decision_id,
-        created_at=now, next_attempt_at=now, attempts=0, last_error=""))
-    return True
+    row = OutboxStatement(organisation_id=connection.organisation_id, user_id=user_id, statement_id=statement_id,
+                          source=source, verb=verb, statement=build(statement_id, actor_for(connection, user_id)),
+                          decision_id=decision_id, created_at=now, next_attempt_at=now)
+    session.add(row)
+    return row
 
 
 def queue_delivery(organisation_ids) -> None:
