@@ -6,9 +6,7 @@ measured in one process, alternating, against the local Redis.
 
 The player's decision receiver used the first and now uses the second (xapi/services.py,
 queue_collection). Prints CPU microseconds per call for each (less an empty unit of work, which both pay) and
-their ratio. ``enqueue_once (no memory)`` is the same call with the process's memory of the
-window forgotten before each call, so every call sends its ``SET NX`` to Redis, as before
-enqueue_once remembered windows: what that memory saves a player move.
+their ratio.
 """
 from __future__ import annotations
 
@@ -43,11 +41,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-enqueue-"))
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{workdir / 'b.db'}",
                       "JOBS_BACKEND": "rq", "JOBS_REDIS_URL": args.redis})
-    per_call = {"nothing": [], "enqueue": [], "enqueue_once": [], "no_memory": []}
+    per_call = {"nothing": [], "enqueue": [], "enqueue_once": []}
     with app.app_context():
         jobs._redis(app).ping()  # connect once before timing
         for round_number in range(args.rounds):
-            kinds = ("nothing", "enqueue", "enqueue_once", "no_memory")
+            kinds = ("nothing", "enqueue", "enqueue_once")
             for kind in kinds if round_number % 2 == 0 else tuple(reversed(kinds)):
                 started = time.process_time()
                 for n in range(args.calls):
@@ -55,10 +53,7 @@ def main() -> None:
                         pass  # the unit of work alone: what both kinds also pay
                     elif kind == "enqueue":
                         jobs.enqueue("bench.noop", n=n)
-                    elif kind == "enqueue_once":
-                        jobs.enqueue_once("bench.noop", key="attempt-1", within_seconds=60, n=n)
                     else:
-                        app.extensions.pop("jobs.once_until", None)
                         jobs.enqueue_once("bench.noop", key="attempt-1", within_seconds=60, n=n)
                     commit_and_run_callbacks()
                 per_call[kind].append((time.process_time() - started) / args.calls * 1e6)
@@ -70,9 +65,7 @@ def main() -> None:
           f"alone ({base:.1f} us):")
     print(f"  jobs.enqueue       {plain:8.1f} us   (raw rounds: {', '.join(f'{v:.0f}' for v in per_call['enqueue'])})")
     print(f"  jobs.enqueue_once  {once:8.1f} us   (raw rounds: {', '.join(f'{v:.0f}' for v in per_call['enqueue_once'])})")
-    bare = statistics.median(per_call["no_memory"]) - base
-    print(f"  enqueue_once (no memory) {bare:8.1f} us   (raw rounds: {', '.join(f'{v:.0f}' for v in per_call['no_memory'])})")
-    print(f"enqueue_once costs {once / plain:.0%} of enqueue per call, {once / bare:.0%} of enqueue_once without its memory")
+    print(f"enqueue_once costs {once / plain:.0%} of enqueue per call")
 
 
 if __name__ == "__main__":

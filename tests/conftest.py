@@ -122,7 +122,6 @@ def isolated_context(app):
         twin = _TWINS[key] = create_app(config)
     twin.config.update(config)
     twin.extensions["course_engine.mail"].sent.clear()  # the test sees only its own emails
-    twin.extensions.pop("jobs.once_until", None)  # nor windows remembered from another test's Redis
     with twin.app_context():
         try:
             yield twin
