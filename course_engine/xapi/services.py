@@ -14,10 +14,10 @@ sending. A lost job loses nothing: the next one, or ``flask xapi send``, collect
 
 What a player move pays (issue 18: the player's request rate must not change with an LRS
 connected): one service-wide collection job per ``COLLECT_WINDOW`` (``jobs.enqueue_once`` with
-one key), so nearly every move asks nothing of Redis at all (enqueue_once remembers, per
-process, that this window's job is already waiting). That job reads only the decisions after
-each connection's watermark (``collected_through``), so its cost follows the recent decisions,
-not all of them. Delivery is queued the same way, once per organisation per ``SEND_WINDOW``.
+one key), so all but one move in a window pay a single failing Redis ``SET NX``. That job reads
+only the decisions after each connection's watermark (``collected_through``), so its cost
+follows the recent decisions, not all of them. Delivery is queued the same way, once per
+organisation per ``SEND_WINDOW``.
 """
 from __future__ import annotations
 
@@ -346,8 +346,7 @@ def _answered(connection: LrsConnection, decision: Decision, attempt: ScenarioAt
 
 def queue_collection(app) -> None:
     """Queue the service-wide collection job for this window (``COLLECT_WINDOW``), unless this
-    process knows no organisation has an LRS switched on. Never queries (the player's move);
-    once this process has asked in a window it does not ask Redis again (jobs.enqueue_once)."""
+    process knows no organisation has an LRS switched on. Never queries (the player's move)."""
     if app.extensions.get("xapi.none_enabled_until", 0.0) > time.monotonic():
         return
     jobs.enqueue_once("xapi.collect", key="xapi.collect", within_seconds=COLLECT_WINDOW)
