@@ -18,7 +18,14 @@ server's CPU time per request (gunicorn master and workers), which noise disturb
 organisation sends learning records to Ralph's LRS on loopback through an RQ worker draining
 the outbox during the run (bench/player_lrs.py). The two sides take turns each round; both
 tables are printed, then the difference in % of hello and whether it is within the run's
-own noise.
+own noise, and the CPU the worker and Ralph used per request of the *with* side's rounds.
+
+    .venv/bin/python bench/bench_player.py --lrs --worker paused
+
+``--worker paused`` stops the worker (SIGSTOP) while the rounds run and lets it go after
+them (the drain is then timed): the request path alone, without the worker and Ralph taking
+the same two cores in the *with* rounds only. ``running`` (the default) is what one small
+host running everything would see.
 """
 from __future__ import annotations
 
@@ -231,6 +238,10 @@ class Side:
         self.choice_ids, self.quiz = iter(data["choice_ids"]), iter(data["quiz"])
         self.hellos: list = []
         self.results: dict = {}
+        #: Processes working for this side outside its server (the RQ worker, Ralph), and the
+        #: CPU they used per request of each scenario's run.
+        self.background_pids: list[int] = []
+        self.background: dict = {}
 
     def scenarios(self):
         scene_url, scene = f"/attempts/{self.data['view_id']}", self.data["scene"]
@@ -270,9 +281,12 @@ def start_server(env: dict) -> tuple[subprocess.Popen, int]:
 
 def measure(side: Side, label: str, maker, ok, args) -> None:
     pids = worker_pids(side.server.pid)
-    before = cpu_seconds(pids)
+    before, background_before = cpu_seconds(pids), cpu_seconds(side.background_pids)
     rps, errors, done = run_load(side.port, side.cookie, maker, args.seconds, args.threads, ok)
     cpu_ms = 1000 * (cpu_seconds(pids) - before) / max(done, 1)
+    if side.background_pids and done:
+        side.background.setdefault(label, []).append(
+            1000 * (cpu_seconds(side.background_pids) - background_before) / done)
     (side.hellos if label == "hello" else side.results.setdefault(label, [])).append((rps, errors, done, cpu_ms))
     if args.verbose:
         print(f"    {side.name:<8} {label:<20} {rps:8.1f} req/s  {cpu_ms:6.2f} ms CPU/request  {errors} errors",
@@ -326,6 +340,9 @@ def main() -> int:
                         help="also run, interleaved, a copy with an LRS connected (Ralph, RQ worker): see player_lrs.py")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/2",
                         help="with --lrs: the Redis database for the queue (emptied first; default db 2)")
+    parser.add_argument("--worker", choices=("running", "paused"), default="running",
+                        help="with --lrs: the RQ worker drains during the rounds (default), or is paused "
+                             "during them and drains after")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="ce-bench-"))
@@ -350,6 +367,7 @@ def main() -> int:
         sides.append(Side("without" if args.lrs else "player", *start_server(env), data))
         if args.lrs:
             sides.append(Side("with LRS", *start_server(lrs_env), data))
+            sides[-1].background_pids = [worker.pid, lrs.process.pid]
         for side in sides:
             side.cookie, side.token = login(side.port)
             run_load(side.port, side.cookie, side.scenarios()[1][1], 1.0, args.threads, {200})  # warm up both workers
@@ -357,11 +375,15 @@ def main() -> int:
         # it: the machine's speed drifts from second to second, and a ratio taken across a
         # long sequential run would mostly measure that drift. With two sides, they take
         # turns going first.
+        if worker is not None and args.worker == "paused":
+            worker.send_signal(signal.SIGSTOP)
         for round_no in range(args.rounds + 1):
             for side in sides if round_no % 2 == 0 else sides[::-1]:
                 for label, maker, ok in side.scenarios() if round_no < args.rounds else side.scenarios()[:1]:
                     measure(side, label, maker, ok, args)
             print(f"  round {round_no + 1}/{args.rounds + 1} done", flush=True)
+        if worker is not None and args.worker == "paused":
+            worker.send_signal(signal.SIGCONT)
 
         failed = False
         ratios = []
@@ -372,8 +394,11 @@ def main() -> int:
         print("\n% of hello: median over rounds of req/s against the mean of the hello runs before and after.")
         if args.lrs:
             player_lrs.compare(*ratios)
+            with_side = sides[1]
+            print(f"\nCPU of the worker and Ralph per request of the with side's rounds (worker {args.worker}): "
+                  + ", ".join(f"{label} {statistics.median(v):.2f} ms" for label, v in with_side.background.items()))
             during = player_lrs.outbox_counts(lrs_url)
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 300
             after = during
             while after["waiting"] and time.monotonic() < deadline:
                 time.sleep(2)
@@ -383,9 +408,11 @@ def main() -> int:
                   f"({', '.join(f'{n} {v}' for v, n in sorted(during['by_verb'].items()))}); "
                   f"{during['sent']} delivered by the worker when the last round ended, "
                   f"{after['sent']} {'after' if not after['waiting'] else 'within'} another "
-                  f"{120 - max(0, deadline - time.monotonic()):.0f} s; refused {after['refused']}, "
+                  f"{300 - max(0, deadline - time.monotonic()):.0f} s; refused {after['refused']}, "
                   f"waiting {after['waiting']}. Ralph holds {stored}.")
-            failed |= after["refused"] > 0 or stored != after["sent"]
+            failed |= after["refused"] > 0 or after["waiting"] > 0 or stored != after["sent"]
+            if after["waiting"]:
+                print("FAILED: statements still waiting after the drain (is the worker delivering? see its log)")
         print(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
         return 1 if failed else 0
     finally:
@@ -393,6 +420,7 @@ def main() -> int:
             side.server.send_signal(signal.SIGTERM)
             side.server.wait(timeout=30)
         if worker is not None:
+            worker.send_signal(signal.SIGCONT)  # (paused: a stopped process does not act on SIGTERM)
             worker.send_signal(signal.SIGTERM)
             worker.wait(timeout=30)
         if lrs is not None:

@@ -21,6 +21,11 @@ def record(label: str) -> None:
     session.add(Organisation(slug=f"job-{label}", name=f"Made by job {label}"))
 
 
+@jobs.job("tests.for_organisation", backoff=())
+def for_organisation(organisation_id: int, label: str) -> None:
+    RAN.append(f"{label} for {organisation_id}")
+
+
 @jobs.job("tests.fail", backoff=(0,))
 def fail(label: str) -> None:
     RAN.append(label)
@@ -180,3 +185,29 @@ def test_enqueue_once_queues_one_job_per_key_and_window_and_runs_it_when_the_win
             jobs.enqueue_once("tests.record", key="attempt-i", within_seconds=2, label=label)
             commit_and_run_callbacks()
         assert RAN == ["i1", "i2"]
+
+
+def test_a_job_that_takes_organisation_id_receives_it(make_app):
+    """``organisation_id`` names whose job it is (the failed jobs page) and, when the job's
+    function takes it, is its argument too: inline and on the queue (xapi.send needs it)."""
+    _redis_or_skip()
+    from redis import Redis
+
+    from tests.conftest import isolated_context
+
+    inline = make_app()
+    with isolated_context(inline):
+        jobs.enqueue("tests.for_organisation", organisation_id=7, label="now")
+        jobs.enqueue_once("tests.for_organisation", key="org-7", within_seconds=2, organisation_id=7, label="once")
+        commit_and_run_callbacks()
+    assert RAN == ["now for 7", "once for 7"]
+    url = "redis://127.0.0.1:6379/13"
+    Redis.from_url(url).flushdb()
+    queued = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
+    with isolated_context(queued) as twin:
+        jobs.enqueue("tests.for_organisation", organisation_id=8, label="queued")
+        commit_and_run_callbacks()
+        result = twin.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
+        assert result.exit_code == 0, result.output
+    assert RAN[-1] == "queued for 8"
+    Redis.from_url(url).flushdb()

@@ -47,11 +47,11 @@ def on_quiz_graded(sender, quiz_attempt_id, now, **_kwargs) -> None:
     record_quiz_result(quiz_attempt_id, now)
 
 
-def on_decision_recorded(sender, attempt_id, **_kwargs) -> None:
+def on_decision_recorded(sender, **_kwargs) -> None:
     """``decision_recorded`` (a single-write view: no writes, no queries): queue collection."""
     from .services import queue_collection
 
-    queue_collection(current_app._get_current_object(), attempt_id)
+    queue_collection(current_app._get_current_object())
 
 
 from . import routes, worker  # noqa: E402,F401  (routes attach to bp; worker registers the jobs)

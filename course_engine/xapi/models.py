@@ -37,6 +37,9 @@ class LrsConnection(Base):
     #: The last delivery problem that was the connection's, not a statement's (wrong key, away).
     last_problem: Mapped[str] = mapped_column(String(500), default="")
     last_problem_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The decision id the collection job has read through: every decision up to it has been
+    #: considered, and none with a lower id can still commit (services.collect_decisions).
+    collected_through: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

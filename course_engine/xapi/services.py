@@ -9,24 +9,31 @@ their issuing organisation. Only events after the connection was switched on are
 Decisions are written by the player in one atomic statement without a transaction
 (``db.TransactionMode.single_write``), where nothing else may be written. The decision row is
 then the durable record: :func:`collect_decisions` turns each into its ``answered`` outbox row
-(unique per organisation and decision, its statement id fixed from then on) in the delivery
-job, before sending. A lost job loses nothing: the next one, or ``flask xapi send``, collects.
+(unique per organisation and decision, its statement id fixed from then on) in a job, before
+sending. A lost job loses nothing: the next one, or ``flask xapi send``, collects.
+
+What a player move pays (issue 18: the player's request rate must not change with an LRS
+connected): one service-wide collection job per ``COLLECT_WINDOW`` (``jobs.enqueue_once`` with
+one key), so all but one move in a window pay a single failing Redis ``SET NX``. That job reads
+only the decisions after each connection's watermark (``collected_through``), so its cost
+follows the recent decisions, not all of them. Delivery is queued the same way, once per
+organisation per ``SEND_WINDOW``.
 """
 from __future__ import annotations
 
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select, update
 
 from .. import encryption, jobs, outbound
 from ..audit import record_audit
 from ..auth.models import User
-from ..authoring.models import ContentModule, ModuleVersion
-from ..authoring.services import module_spec
+from ..authoring.models import ModuleVersion
+from ..authoring.services import module_spec, module_spec_by_id
 from ..db import session
 from ..learner.models import Completion, Decision, ScenarioAttempt
 from ..links import base_url
@@ -38,9 +45,16 @@ from .models import AttemptRegistration, LrsActor, LrsConnection, OutboxStatemen
 #: How long a process remembers that no organisation has an LRS switched on (the decision
 #: receiver then queues nothing). Saving settings forgets it at once in that process.
 NONE_ENABLED_MEMORY = 60.0
-#: Seconds within which an attempt's decisions share one collection job (jobs.enqueue_once):
-#: an ``answered`` statement reaches the store at most this long after the decision, plus delivery.
+#: Seconds within which every decision on the service shares one collection job
+#: (jobs.enqueue_once, key ``xapi.collect``): an ``answered`` statement is in the outbox at most
+#: about this long (plus the worker's scheduler, ~1 s) after the decision, then delivered.
 COLLECT_WINDOW = 5
+#: Seconds within which an organisation's new statements share one delivery job.
+SEND_WINDOW = 5
+#: Decisions older than this are committed (or rolled back): a decision is one autocommitted
+#: statement in a request that times out within a minute. The watermark moves only past
+#: them, so a decision that took a lower id but committed later is never skipped.
+COLLECT_LAG = 600
 
 
 class SettingsProblem(ValueError):
@@ -89,6 +103,10 @@ def save_settings(actor, organisation: Organisation, settings: Settings, *, now:
     connection.enabled = settings.enabled
     if settings.enabled and not was_enabled:
         connection.enabled_at = now
+        # Every decision up to here is older than the connection: the first collection starts
+        # from the recent ones, not from the first decision ever (or where it stopped when off).
+        settled = settled_through(connection.collected_through or 0, now - timedelta(seconds=COLLECT_LAG))
+        connection.collected_through = settled or connection.collected_through
     connection.send_modules = settings.send_modules
     connection.send_decisions = settings.send_decisions
     connection.send_quizzes = settings.send_quizzes
@@ -113,18 +131,22 @@ def secret_hint(connection: LrsConnection) -> str:
 # --- who receives ------------------------------------------------------------------------
 
 def receiving_connections(user_id: int, module_id: int, now: datetime) -> list[LrsConnection]:
-    """The switched-on connections that receive this person's statements about this module."""
-    org_ids = list(session.scalars(select(Membership.organisation_id).where(
-        Membership.user_id == user_id, Membership.deactivated_at.is_(None))))
-    if len(org_ids) > 1:
+    """The switched-on connections that receive this person's statements about this module.
+
+    One query: the person's current memberships, each with its organisation's switched-on
+    connection if it has one (the quiz submission pays it in the learner's request)."""
+    rows = session.execute(
+        select(Membership.organisation_id, LrsConnection)
+        .outerjoin(LrsConnection, (LrsConnection.organisation_id == Membership.organisation_id)
+                   & LrsConnection.enabled.is_(True) & (LrsConnection.enabled_at <= now))
+        .where(Membership.user_id == user_id, Membership.deactivated_at.is_(None))
+        .order_by(Membership.organisation_id)).all()
+    if len(rows) > 1 and any(connection is not None for _org, connection in rows):
         # ``employers`` knows who assigned what; it plugs in (the same level: no import).
         assigning = current_app.extensions.get("course_engine.assigning_organisations")
-        org_ids = list(assigning(user_id, module_id)) if assigning else []
-    if not org_ids:
-        return []
-    return list(session.scalars(select(LrsConnection).where(
-        LrsConnection.organisation_id.in_(org_ids), LrsConnection.enabled.is_(True),
-        LrsConnection.enabled_at <= now).order_by(LrsConnection.organisation_id)))
+        chosen = set(assigning(user_id, module_id)) if assigning else set()
+        return [connection for org_id, connection in rows if connection is not None and org_id in chosen]
+    return [connection for _org, connection in rows if connection is not None]
 
 
 def actor_for(connection: LrsConnection, user_id: int) -> statements.Actor:
@@ -151,8 +173,10 @@ def registration_for(attempt_id: int) -> str:
 
 
 def module_ref(attempt: ScenarioAttempt) -> statements.ModuleRef:
+    """The module as statements name it. Its slug is the spec's id (content sync names modules
+    by it), read from the spec this worker has decoded already, not queried per statement."""
     version = session.get(ModuleVersion, attempt.version_id)
-    slug = session.scalar(select(ContentModule.slug).where(ContentModule.id == attempt.module_id))
+    slug = module_spec_by_id(version.id, version.content_hash).id
     return statements.ModuleRef(base_url(), slug, version.title, version.number, registration_for(attempt.id),
                                 current_app.config["SITE_NAME"])
 
@@ -160,10 +184,14 @@ def module_ref(attempt: ScenarioAttempt) -> statements.ModuleRef:
 # --- outbox rows -------------------------------------------------------------------------
 
 def _add(connection: LrsConnection, user_id: int, source: str, verb: str, build, now: datetime,
-         decision_id: int | None = None) -> OutboxStatement | None:
-    """One outbox row for ``source`` (none if it has one already); its statement id is fixed here."""
-    if session.scalar(select(exists().where(OutboxStatement.organisation_id == connection.organisation_id,
-                                            OutboxStatement.source == source))):
+         decision_id: int | None = None, once: bool = False) -> OutboxStatement | None:
+    """One outbox row for ``source`` (none if it has one already); its statement id is fixed here.
+
+    ``once``: the event can happen only once (a quiz attempt is graded by one conditional
+    UPDATE), so the check is left to the unique constraint and the learner's request saves a query.
+    """
+    if not once and session.scalar(select(exists().where(OutboxStatement.organisation_id == connection.organisation_id,
+                                                         OutboxStatement.source == source))):
         return None
     statement_id = str(uuid.uuid4())
     row = OutboxStatement(organisation_id=connection.organisation_id, user_id=user_id, statement_id=statement_id,
@@ -173,9 +201,12 @@ def _add(connection: LrsConnection, user_id: int, source: str, verb: str, build,
     return row
 
 
-def _queue_delivery(organisation_ids) -> None:
+def queue_delivery(organisation_ids) -> None:
+    """Queue each organisation's delivery job, at most one per organisation per ``SEND_WINDOW``
+    (the outbox rows are committed first; the job sends whatever is due when it runs)."""
     for organisation_id in sorted(set(organisation_ids)):
-        jobs.enqueue("xapi.send", organisation_id=organisation_id)
+        jobs.enqueue_once("xapi.send", key=f"xapi.send:{organisation_id}", within_seconds=SEND_WINDOW,
+                          organisation_id=organisation_id)
 
 
 def record_attempt_started(attempt: ScenarioAttempt, now: datetime) -> None:
@@ -188,7 +219,7 @@ def record_attempt_started(attempt: ScenarioAttempt, now: datetime) -> None:
                     lambda sid, actor: statements.attempted(sid, actor, module, attempt.started_at or now), now):
                 sent_to.append(connection.organisation_id)
     session.flush()
-    _queue_delivery(sent_to)
+    queue_delivery(sent_to)
 
 
 def record_completion(completion: Completion, now: datetime) -> None:
@@ -216,7 +247,7 @@ def record_completion(completion: Completion, now: datetime) -> None:
                                                               score_percent=completion.score_percent), now)
         sent_to.append(connection.organisation_id)
     session.flush()
-    _queue_delivery(sent_to)
+    queue_delivery(sent_to)
 
 
 def record_quiz_result(quiz_attempt_id: int, now: datetime) -> None:
@@ -234,16 +265,26 @@ def record_quiz_result(quiz_attempt_id: int, now: datetime) -> None:
                 lambda sid, actor: statements.quiz_result(
                     sid, actor, module, quiz_attempt.submitted_at or now, number=quiz_attempt.number,
                     score_percent=quiz_attempt.score_percent or 0.0, passed=bool(quiz_attempt.passed),
-                    pass_mark=quiz_attempt.pass_mark, seconds=seconds), now):
+                    pass_mark=quiz_attempt.pass_mark, seconds=seconds), now, once=True):
             sent_to.append(connection.organisation_id)
     session.flush()
-    _queue_delivery(sent_to)
+    queue_delivery(sent_to)
 
 
 def collect_decisions(connection: LrsConnection, now: datetime, *, attempt_id: int | None = None,
                       limit: int = 500) -> int:
     """Write the ``answered`` rows of decisions that have none yet for this organisation
-    (made by its current members since it was switched on); returns how many."""
+    (made by its current members since it was switched on); returns how many.
+
+    Without ``attempt_id`` (the collection job, ``flask xapi send``) it reads only decisions
+    after the connection's watermark, then moves the watermark to the newest decision older
+    than ``COLLECT_LAG``, found *before* the scan (so every decision up to it is committed and
+    seen by the scan). A run therefore reads about ``COLLECT_LAG`` seconds of decisions plus
+    those since the last run, however many there are in all. With ``attempt_id`` (a module
+    completed: its decisions first, so they arrive in order) it reads that attempt's only and
+    leaves the watermark alone. On PostgreSQL the connection's row is locked meanwhile, so two
+    runs for one organisation take turns instead of writing the same rows.
+    """
     if not (connection.enabled and connection.send_decisions and connection.enabled_at):
         return 0
     query = (select(Decision, ScenarioAttempt).join(ScenarioAttempt, ScenarioAttempt.id == Decision.attempt_id)
@@ -253,9 +294,14 @@ def collect_decisions(connection: LrsConnection, now: datetime, *, attempt_id: i
                     ~exists().where(OutboxStatement.organisation_id == connection.organisation_id,
                                     OutboxStatement.decision_id == Decision.id))
              .order_by(Decision.id).limit(limit))
+    settled = None
     if attempt_id is not None:
-        query = query.where(Decision.attempt_id == attempt_id)
-    added, last_id = 0, 0
+        query, last_id = query.where(Decision.attempt_id == attempt_id), 0
+    else:
+        last_id = session.scalar(select(LrsConnection.collected_through).where(LrsConnection.id == connection.id)
+                                 .with_for_update()) or 0
+        settled = settled_through(last_id, now - timedelta(seconds=COLLECT_LAG))
+    added = 0
     receives: dict[tuple[int, int], bool] = {}
     while True:  # in windows of ``limit`` by id, so decisions that go elsewhere never block the rest
         rows = session.execute(query.where(Decision.id > last_id)).all()
@@ -267,8 +313,23 @@ def collect_decisions(connection: LrsConnection, now: datetime, *, attempt_id: i
                 added += 1
         session.flush()
         if len(rows) < limit:
-            return added
+            break
         last_id = rows[-1][0].id
+    if settled is not None:
+        # Never backwards (another run may have moved it further meanwhile on SQLite).
+        session.execute(update(LrsConnection).where(
+            LrsConnection.id == connection.id,
+            or_(LrsConnection.collected_through.is_(None), LrsConnection.collected_through < settled))
+            .values(collected_through=settled).execution_options(synchronize_session=False))
+        session.expire(connection, ["collected_through"])
+    return added
+
+
+def settled_through(after_id: int, before: datetime) -> int | None:
+    """The newest decision id above ``after_id`` made before ``before``, or None. Read from the
+    newest decision down the primary key, so it stops after about ``COLLECT_LAG`` of them."""
+    return session.scalar(select(Decision.id).where(Decision.id > after_id, Decision.created_at < before)
+                          .order_by(Decision.id.desc()).limit(1))
 
 
 def _answered(connection: LrsConnection, decision: Decision, attempt: ScenarioAttempt, now: datetime):
@@ -283,13 +344,12 @@ def _answered(connection: LrsConnection, decision: Decision, attempt: ScenarioAt
 
 # --- the decision receiver (no writes: see the module docstring) --------------------------
 
-def queue_collection(app, attempt_id: int) -> None:
-    """Queue the job that collects and sends an attempt's decisions, unless this process
-    knows no organisation has an LRS switched on. Never queries (the player's move)."""
+def queue_collection(app) -> None:
+    """Queue the service-wide collection job for this window (``COLLECT_WINDOW``), unless this
+    process knows no organisation has an LRS switched on. Never queries (the player's move)."""
     if app.extensions.get("xapi.none_enabled_until", 0.0) > time.monotonic():
         return
-    jobs.enqueue_once("xapi.collect_attempt", key=f"xapi.collect:{attempt_id}", within_seconds=COLLECT_WINDOW,
-                      attempt_id=attempt_id)
+    jobs.enqueue_once("xapi.collect", key="xapi.collect", within_seconds=COLLECT_WINDOW)
 
 
 def remember_none_enabled(app) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from .. import jobs
 from ..db import session, utcnow
-from ..learner.models import ScenarioAttempt
 from . import delivery, services
 from .models import LrsConnection
 
@@ -53,20 +52,25 @@ def send_job(organisation_id: int) -> str:
     return f"sent {outcome.sent}, refused {outcome.refused}"
 
 
-@jobs.job("xapi.collect_attempt", backoff=(30, 120, 600))
-def collect_attempt_job(attempt_id: int) -> str:
-    """After a decision: write its ``answered`` rows, then queue delivery to whoever receives it."""
+@jobs.job("xapi.collect", backoff=(30, 120, 600))
+def collect_job() -> str:
+    """The service-wide collection (queued by player moves, at most one per
+    services.COLLECT_WINDOW): every switched-on organisation's new ``answered`` rows, then
+    delivery queued for each that has some."""
     if not services.any_enabled():
         services.remember_none_enabled(current_app._get_current_object())
         return "none enabled"
-    attempt = session.get(ScenarioAttempt, attempt_id)
-    if attempt is None:
-        return "no attempt"
     now = utcnow()
-    organisations = []
-    for connection in services.receiving_connections(attempt.user_id, attempt.module_id, now):
-        if services.collect_decisions(connection, now, attempt_id=attempt_id):
-            organisations.append(connection.organisation_id)
-    for organisation_id in organisations:
-        jobs.enqueue("xapi.send", organisation_id=organisation_id)
-    return f"collected for {len(organisations)}"
+    connections = session.scalars(select(LrsConnection).where(
+        LrsConnection.enabled.is_(True), LrsConnection.send_decisions.is_(True))
+        .order_by(LrsConnection.organisation_id)).all()
+    organisations = [c.organisation_id for c in connections if services.collect_decisions(c, now)]
+    services.queue_delivery(organisations)
+    return f"collected for {len(organisations)} of {len(connections)}"
+
+
+@jobs.job("xapi.collect_attempt", backoff=(30, 120, 600))
+def collect_attempt_job(attempt_id: int) -> str:
+    """The job player moves queued before the service-wide one: kept so that jobs already in
+    a queue when this version is deployed still run; does the service-wide collection."""
+    return collect_job()
