@@ -7,7 +7,7 @@ since the connection was switched on. Null: nothing collected yet (the first run
 the decisions made since ``enabled_at``).
 
 Revision ID: a7c3e5d9f102
-Revises: 3c9e1f4b7a20
+Revises: 9d3b6e2f4a71
 Create Date: 2026-12-02 03:00:00
 """
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = 'a7c3e5d9f102'
-down_revision = '3c9e1f4b7a20'
+down_revision = '9d3b6e2f4a71'
 branch_labels = None
 depends_on = None
 
