@@ -17,6 +17,7 @@ from sqlalchemy import text
 from course_engine import create_app
 from course_engine.db import dispose_engines, session, utcnow
 from course_engine.models import metadata
+from tests.parallel import worker_database_url
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -47,8 +48,8 @@ def backend(request) -> str:
 @pytest.fixture(scope="session")
 def database_url(backend, tmp_path_factory) -> str:
     if backend == "sqlite":
-        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
-    return os.environ["TEST_DATABASE_URL"]
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")  # each worker has its own temp
+    return worker_database_url(os.environ["TEST_DATABASE_URL"])
 
 
 @pytest.fixture(scope="session")
@@ -260,5 +261,5 @@ def sync_sample_content(modules: Path, quizzes: Path):
     return result
 
 
-# The real Redis queue (db 3) for tests of queued work: see tests/queue.py.
+# The real Redis queue (db 3, another per xdist worker) for tests of queued work: see tests/queue.py.
 from tests.queue import queue_app, redis  # noqa: E402,F401

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.parallel import WORKER
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CE_BROWSER") or next(
     (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
@@ -192,7 +194,9 @@ def a11y():
     checker = A11y()
     yield checker
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "axe-results.json").write_text(json.dumps(checker.results, indent=2, sort_keys=True))
+    # One file per xdist worker (axe-results-gw0.json, …): each worker checks its own pages.
+    name = f"axe-results-{WORKER}.json" if WORKER else "axe-results.json"
+    (SCREENSHOTS / name).write_text(json.dumps(checker.results, indent=2, sort_keys=True))
 
 
 def login(page, email: str, password: str = DEMO_PASSWORD) -> None:
