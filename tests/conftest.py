@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 from course_engine import create_app
@@ -38,6 +39,29 @@ def base_test_config(tmp_path: Path, database_url: str) -> dict:
         "EXPORTS_DIR": str(tmp_path / "exports"),
         "CPD_EVIDENCE_DIR": str(tmp_path / "evidence"),
     }
+
+
+class _TemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run (Jinja's own bytecode cache, in memory).
+
+    Every test builds a new app, and each app's Jinja environment compiled every template it
+    rendered again: parsing and compiling templates was a large share of the suite's CPU. Jinja
+    keys each entry by the template's name and checks its source's checksum, so a template that
+    changes is compiled afresh; what renders is the same code either way.
+    """
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _TemplateCode()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -75,6 +99,7 @@ def make_app(database_url, _schema, tmp_path):
         config = base_test_config(tmp_path, database_url)
         config.update(overrides)
         app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         app.config["_TEST_CONFIG"] = config
         apps.append(app)
         return app

@@ -1,6 +1,8 @@
 """The learner journey by keyboard alone: visible focus, sensible order, focus moved to the
 new content after each choice, targets at least 24 by 24 px."""
 
+from playwright.sync_api import expect
+
 from course_engine.content import check_tree
 
 from .conftest import ROOT, login
@@ -74,7 +76,7 @@ def test_error_summary_takes_focus_and_links_to_fields(page, live_server):
     page.goto("/register")
     page.get_by_role("button", name="Create account").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()  # waits for the answer to the click
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "full_name"
