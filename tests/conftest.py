@@ -6,6 +6,7 @@ each test, so tests are isolated without paying for a new schema each time.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from contextlib import contextmanager
@@ -264,6 +265,20 @@ def add_member(app):
         return membership
 
     return factory
+
+
+#: The repository (its modules/ and quizzes/ are the shipped library).
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def library_report():
+    """The shipped library checked once per test process (``check_tree``, one worker): several
+    test modules build their parameters from it at collection, which every pytest-xdist worker
+    repeats, and each check of the whole library took about half a second. Its specs are frozen."""
+    from course_engine.content import check_tree
+
+    return check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
 
 
 def copy_sample_content(app, data_dir: Path) -> tuple[Path, Path]:

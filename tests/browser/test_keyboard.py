@@ -3,9 +3,9 @@ new content after each choice, targets at least 24 by 24 px."""
 
 from playwright.sync_api import expect
 
-from course_engine.content import check_tree
+from tests.conftest import library_report
 
-from .conftest import ROOT, login
+from .conftest import login
 
 FOCUS_STYLE = """() => { const el = document.activeElement; const s = getComputedStyle(el);
   const r = el.getBoundingClientRect();
@@ -31,7 +31,7 @@ def _tab_to(page, predicate, limit=60):
 
 
 def test_keyboard_only_learner_journey(page, live_server):
-    module = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1).modules["streetwise"]
+    module = library_report().modules["streetwise"]
     login(page, "learner5@demo.example")
     page.goto("/modules/streetwise")
 

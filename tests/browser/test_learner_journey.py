@@ -4,9 +4,10 @@ page type passes axe (WCAG 2.x A/AA) and reflows at 320 px."""
 import pytest
 from playwright.sync_api import expect
 
-from course_engine.content import check_tree, recommended_path
+from course_engine.content import recommended_path
+from tests.conftest import library_report
 
-from .conftest import ROOT, login
+from .conftest import login
 from .helpers import answer_quiz as _answer_quiz
 
 SLUG = "its-silent-introduction"
@@ -14,7 +15,7 @@ SLUG = "its-silent-introduction"
 
 @pytest.fixture(scope="module")
 def content():
-    report = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
+    report = library_report()
     module = report.modules[SLUG]
     return module, report.quizzes[module.quiz_id]
 
