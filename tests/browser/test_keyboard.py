@@ -49,10 +49,13 @@ def test_keyboard_only_learner_journey(page, live_server):
     page.wait_for_url("**/attempts/*")
     _tab_to(page, lambda i: i["text"].startswith("Begin the case"))
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
 
     scene = module.scene(module.start)
-    assert page.get_by_role("heading", level=1).inner_text() == scene.title
+    # Wait for the scene's own page, then for its load (styles applied): wait_for_load_state()
+    # straight after the key press could be answered by the page being left, and the targets
+    # were then measured unstyled on a loaded machine.
+    expect(page.get_by_role("heading", level=1)).to_have_text(scene.title)
+    page.wait_for_load_state("load")
     assert not page.evaluate(SMALL_TARGETS), page.evaluate(SMALL_TARGETS)
     # Into the radio group, choose with the arrow key, then confirm.
     _tab_to(page, lambda i: i["tag"] == "INPUT" and i["id"].startswith("choice-"))
