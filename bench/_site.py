@@ -61,6 +61,10 @@ def prepare_site(database_url: str, learners: int, *, org_name: str = "Bench Bor
         for module_id in session.scalars(select(ContentModule.id)).all():
             session.add(Assignment(organisation_id=org.id, module_id=module_id, target_kind=TargetKind.organisation,
                                    created_at=now))
+        session.flush()
+        from course_engine.employers import cells
+
+        cells.refresh(org.id)  # written in bulk, behind the services: the report cells follow
         session.commit()
         dispose_engines(app)
     return emails

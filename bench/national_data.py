@@ -45,8 +45,10 @@ TRY_MODULE = 0.31
 ROWS_PER_COPY = 50_000
 NULL = "\\N"
 ACTIVITIES = ("course", "reading", "supervision", "shadowing", "event", "other")
-#: Certificate number digits: all in certificates.services.NUMBER_ALPHABET (as verification checks).
+#: Certificate number digits: all in certificates.numbers.NUMBER_ALPHABET (as verification checks).
 B32 = "23456789ABCDEFGHJK0MNPQRST1VWXYZ"
+#: The parts of professional standard 4 an entry is tagged with (JSON, as COPY text).
+STANDARD_4_TAGS = ('[]', '["4.1"]', '["4.2", "4.8"]', '["4.4"]')
 
 
 def organisation_sizes(total: int, count: int, seed: int = 1) -> list[int]:
@@ -125,20 +127,23 @@ COLUMNS = {
     "completion": ("id", "user_id", "module_id", "version_id", "attempt_id", "quiz_attempt_id", "score_percent",
                    "active_seconds", "cpd_minutes", "completed_at"),
     "final_reflection": ("id", "user_id", "attempt_id", "what_learned", "impact_on_practice", "shared_with_manager_at",
-                         "created_at", "updated_at"),
+                         "shared_with_organisation_id", "created_at", "updated_at"),
     "certificate": ("id", "number", "code_sha256", "user_id", "completion_id", "organisation_id", "organisation_name",
                     "holder_name", "module_title", "module_version_number", "cpd_minutes", "completed_on", "issued_at",
                     "expires_on", "outcomes", "standards", "pdf"),
     "cpd_entry": ("id", "user_id", "activity_type", "title", "activity_date", "minutes", "description", "what_learned",
-                  "impact_on_practice", "shared_with_manager_at", "created_at", "updated_at"),
+                  "impact_on_practice", "standard_4_parts", "shared_with_manager_at", "created_at", "updated_at"),
 }
 
 
 def _check_columns(metadata) -> None:
-    """Every NOT NULL column without a default is written (so a new column fails loudly here)."""
+    """Every NOT NULL column without a server default is written (so a new column fails loudly
+    here): COPY applies the database's defaults, never the model's Python-side ones."""
     for table, written in COLUMNS.items():
         for column in metadata.tables[table].columns:
-            assert column.name in written or column.nullable or column.default is not None, (table, column.name)
+            assert column.name in written or column.nullable or column.server_default is not None, (
+                f"bench/national_data.py: table {table!r} has a NOT NULL column {column.name!r} without a server "
+                f"default; add it to COLUMNS[{table!r}] and to the rows written")
 
 
 def _number(certificate_id: int, year: int) -> str:
@@ -230,6 +235,12 @@ def build(database_url: str, learners_total: int = 100_000, organisations: int =
             connection.commit()
         finally:
             raw.close()
+        # Loaded behind the application's back (COPY): the reports' facts are rebuilt from it.
+        from course_engine.learner import module_state
+
+        echo(f"  {module_state.rebuild(batch=50_000, commit=session.commit).summary(False)} "
+             f"({time.perf_counter() - started:.1f}s)")
+        session.remove()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
             size_mb = conn.execute(text("SELECT pg_database_size(current_database())")).scalar() / 2**20
@@ -342,9 +353,10 @@ def _learner(copier, ids, rng, uid, full_name, org_id, org_name, now, module_ids
             add("completion", (completion_id, uid, mid, version.id, attempt_id, qid, score, 60 * len(steps),
                                spec.cpd_minutes, done_at))
             if rng.random() < 0.6:
+                shared = rng.random() < 0.3
                 add("final_reflection", (ids("final_reflection"), uid, attempt_id, "What I learned in the module.",
-                                         "How it changes my practice.", done_at if rng.random() < 0.3 else None,
-                                         done_at, done_at))
+                                         "How it changes my practice.", done_at if shared else None,
+                                         org_id if shared else None, done_at, done_at))
             if rng.random() < 0.9:
                 certificate_id = ids("certificate")
                 add("certificate", (certificate_id, _number(certificate_id, done_at.year),
@@ -355,7 +367,7 @@ def _learner(copier, ids, rng, uid, full_name, org_id, org_name, now, module_ids
         day = (now - timedelta(days=rng.randint(0, 730))).date()
         add("cpd_entry", (ids("cpd_entry"), uid, rng.choice(ACTIVITIES), "Team learning session", day,
                           rng.choice((30, 60, 90, 180)), "What the activity was and why it is relevant.",
-                          "What I learned.", "The impact on my practice.", None, now, now))
+                          "What I learned.", "The impact on my practice.", rng.choice(STANDARD_4_TAGS), None, now, now))
 
 
 def main(argv=None) -> int:

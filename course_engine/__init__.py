@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     config.configure(app, test_config)
 
-    from . import db, errors, inputs, jobs, mail, migrate, security
+    from . import db, errors, inputs, jobs, mail, migrate, security, submissions
 
     db.init_app(app)
     migrate.init_app(app)
@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    submissions.init_app(app)
     _register_features(app)
     _register_template_helpers(app)
     return app

@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per minute; 10 per 15 minutes; 20 per hour",
     "RESET_LIMIT_PER_ADDRESS": "5 per minute",
     "VERIFY_LIMIT_PER_ADDRESS": "60 per minute",
+    #: Failed token requests from wallets (a wrong, used or expired pre-authorized code), per
+    #: address: like sign-in, only failures count (certificates/wallet.py).
+    "WALLET_TOKEN_LIMIT_PER_ADDRESS": "20 per minute",
     #: Password reset links expire after this many seconds.
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 14 * 24 * 3600,

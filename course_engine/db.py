@@ -18,6 +18,9 @@ from sqlalchemy.engine import Engine
 
 from .engines import autocommit_engine, make_engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType
 
 #: Deterministic constraint names, so Alembic migrations can drop and alter them later.
 NAMING_CONVENTION = {
@@ -287,7 +290,9 @@ def insert_unless_exists(table, row: dict, conflict: tuple[str, ...], update: tu
                                                     set_={name: statement.excluded[name] for name in update})
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
-    return session.execute(statement).rowcount == 1
+    # Without preserve_rowcount SQLAlchemy does not keep an INSERT's row count on PostgreSQL
+    # (it reported 0 for a row it had inserted), and the answer is what a claim relies on.
+    return session.execute(statement.execution_options(preserve_rowcount=True)).rowcount == 1
 
 
 def _python_defaults(table, row: dict) -> dict:
@@ -391,3 +396,26 @@ def database_is_reachable() -> bool:
     except Exception:  # noqa: BLE001 - any failure means "not reachable"
         current_app.logger.warning("health check: database not reachable", exc_info=True)
         return False
+
+
+# --- a UTC calendar day in SQL, cheap to read back -------------------------------------------
+
+class utc_day(FunctionElement):
+    """The UTC calendar day of a UTC datetime column (a str on SQLite, a date on PostgreSQL).
+
+    Decided by the database, so reports never parse full datetimes row by row.
+    """
+
+    type = NullType()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(utc_day)
+def _utc_day_default(element, compiler, **kw):
+    return "date(%s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_pg(element, compiler, **kw):
+    return "CAST((%s) AT TIME ZONE 'UTC' AS DATE)" % compiler.process(element.clauses, **kw)

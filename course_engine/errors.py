@@ -29,8 +29,9 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    """JSON for ``.json`` URLs, the health check and clients that ask only for JSON."""
-    if request.path.endswith(".json") or request.path == "/healthz":
+    """JSON for ``.json`` URLs, the health check, the wallet endpoints (OpenID for Verifiable
+    Credential Issuance: only wallets call them) and clients that ask only for JSON."""
+    if request.path.endswith(".json") or request.path == "/healthz" or request.path.startswith(("/wallet/", "/.well-known/")):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

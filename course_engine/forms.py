@@ -1,11 +1,15 @@
-"""The base form every feature's forms extend: WTForms with session-bound CSRF tokens."""
+"""The base form every feature's forms extend: WTForms with session-bound CSRF tokens; and
+:class:`CreateForm`, for forms that create rows, with a one-time submission key."""
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from flask import current_app, request, session
-from wtforms import Form
+from wtforms import FileField, Form, HiddenField
 from wtforms.csrf.session import SessionCSRF
+
+from . import submissions
 
 
 class BaseForm(Form):
@@ -42,6 +46,47 @@ class BaseForm(Form):
             for message in field.errors:
                 items.append((field.id, message))
         return items
+
+
+class SubmissionKeyField(HiddenField):
+    """The hidden one-time key of a form that creates rows (see ``course_engine.submissions``).
+
+    Rendering makes a fresh key; a form shown again after an error keeps the key it was sent
+    (that request claimed nothing), so sending it again still works.
+    """
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, default=submissions.new_key, **kwargs)
+
+    @property
+    def sent(self) -> str | None:
+        """The key this request carried (None when the form sent none: a new submission)."""
+        return self.raw_data[0] if self.raw_data else None
+
+
+class CreateForm(BaseForm):
+    """A form whose valid submission creates rows: it carries a one-time submission key, which
+    its view claims with :meth:`claim_submission` before the work, so a double click or a second
+    tab never saves it twice. Templates render ``{{ form.submission_key }}`` next to
+    ``{{ form.csrf_token }}``."""
+
+    submission_key = SubmissionKeyField()
+
+    def fingerprint(self, *extra: bytes) -> str:
+        """A hash of the values sent (and of ``extra``, such as an uploaded file's bytes), so a
+        repeat can tell a double click (the same values) from a changed copy of the form."""
+        digest = hashlib.sha256()
+        for field in self:
+            if field.name in ("csrf_token", "submission_key") or isinstance(field, FileField):
+                continue
+            digest.update(repr((field.name, field.data)).encode())
+        for part in extra:
+            digest.update(hashlib.sha256(part).digest())
+        return digest.hexdigest()
+
+    def claim_submission(self, user_id: int, now, *extra: bytes) -> submissions.Submission:
+        """``submissions.claim`` of this form's key and fingerprint: call it once the form is valid."""
+        return submissions.claim(self.submission_key.sent, user_id, now, self.fingerprint(*extra))
 
 
 class _TokenField:

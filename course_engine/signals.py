@@ -35,3 +35,9 @@ decision_recorded = _signals.signal("decision-recorded")
 #: attempt at a module. Arguments: ``attempt`` (a ``learner.models.ScenarioAttempt``, flushed),
 #: ``now``. Received by ``xapi`` (the ``attempted`` statement, in the same unit of work).
 attempt_started = _signals.signal("attempt-started")
+
+#: Sent by ``orgs.services`` (a unit of work) when a membership is added, reactivated,
+#: deactivated or changes team or role. Arguments: ``membership`` (an
+#: ``orgs.models.Membership``, flushed). Received by ``employers``, which rewrites what the
+#: organisation's assignments require of that member (``employers.cells``).
+membership_changed = _signals.signal("membership-changed")

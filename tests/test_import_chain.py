@@ -17,7 +17,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "course_engine"
 #: feature graph must have no cycle (so within a tier imports run one way too).
 TIERS = (
     {"audit", "config", "content", "dates", "db", "documents", "encryption", "errors", "engines", "forms",
-     "inputs", "jobs", "links", "mail", "migrate", "navigation", "outbound", "scores", "security", "signals", "signed_tokens"},
+     "inputs", "jobs", "links", "mail", "migrate", "navigation", "outbound", "scores", "security", "signals", "signed_tokens",
+     "submissions"},
     {"auth"},
     {"orgs", "branding"},  # branding (the organisation's look) imports orgs, never the reverse
     {"sso"},  # single sign-on: accounts and memberships from an organisation's identity provider

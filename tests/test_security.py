@@ -182,6 +182,8 @@ def test_json_routes_get_json_errors(app, client):
 CSRF_EXEMPT = {
     "lti.login_initiation": "read-only",  # writes nothing: the launch that follows is signed
     "lti.launch_message": "signature",    # the platform's signed id_token
+    "certificates.wallet_token": "secret",       # the offer's pre-authorized code (OID4VCI)
+    "certificates.wallet_credential": "secret",  # the bearer access token the code was exchanged for
 }
 
 
@@ -221,6 +223,26 @@ def test_an_exempt_view_refuses_what_is_not_signed_and_writes_nothing(app, clien
     before = _row_counts(app)
     response = client.post(url, data=fields)
     assert 400 <= response.status_code < 500 and "Traceback" not in response.get_data(as_text=True)
+    assert _row_counts(app) == before
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, kind in CSRF_EXEMPT.items() if kind == "secret"))
+@pytest.mark.parametrize("fields, headers", [
+    ({}, {}), ({"grant_type": "urn:ietf:params:oauth:grant-type:pre-authorized_code", "pre-authorized_code": "guess"}, {}),
+    ({"credential_configuration_id": "OpenBadgeCredential_jwt_vc_json"}, {"Authorization": "Bearer guess"})])
+def test_an_exempt_view_refuses_a_wrong_secret_and_writes_nothing(app, client, endpoint, fields, headers):
+    """The wallet endpoints, posted without our CSRF token and without a real code or access
+    token (as form or JSON): a 4xx JSON error, nothing written."""
+    import json
+
+    from flask import url_for
+
+    with app.test_request_context():
+        url = url_for(endpoint)
+    before = _row_counts(app)
+    for response in (client.post(url, data=fields, headers=headers),
+                     client.post(url, data=json.dumps(fields), content_type="application/json", headers=headers)):
+        assert 400 <= response.status_code < 500 and response.is_json and "error" in response.get_json()
     assert _row_counts(app) == before
 
 

@@ -115,4 +115,4 @@ def rotate_badge_key_command():
     click.echo(f"New badge key {new.kid}; {len(retired)} retired (still published).")
 
 
-from . import badge_routes, routes  # noqa: E402,F401
+from . import badge_routes, routes, wallet_routes  # noqa: E402,F401

@@ -139,3 +139,39 @@ class BadgeCredential(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     certificate: Mapped[Certificate] = relationship()
+
+
+class WalletOffer(Base):
+    """An OpenID for Verifiable Credential Issuance offer of one certificate's badge to a
+    wallet (the pre-authorized code flow; ``wallet.py`` has the rules).
+
+    Nothing secret is kept: the offer's URL token, the pre-authorized code and the access
+    token are each kept as a sha256. Each step is a conditional UPDATE of this row (the code
+    is redeemed once, the token used once), so two wallets racing for one offer cannot both
+    succeed, on SQLite or PostgreSQL.
+    """
+
+    __tablename__ = "wallet_offer"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificate.id", ondelete="CASCADE"), index=True)
+    #: The holder who made the offer (always the certificate's holder).
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the token in the ``credential_offer_uri`` (``/wallet/offers/<token>``).
+    offer_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: sha256 of the pre-authorized code (derived from the offer token; see wallet.py).
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The pre-authorized code is refused from this moment on.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When a wallet exchanged the code for an access token (once).
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: sha256 of the access token given for the code, and when that token stops working.
+    token_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When the wallet received the badge (the token is then used up).
+    collected_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: When the holder replaced the offer with a new one (or withdrew it) before it was used.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    certificate: Mapped[Certificate] = relationship()

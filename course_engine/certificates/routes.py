@@ -17,7 +17,7 @@ from ..auth.access import site_role_required
 from ..orgs.access import org_role_required
 from ..orgs.models import Membership, OrgRole
 from ..security import limiter
-from . import bp, services
+from . import bp, numbers, services
 from .forms import RevokeForm, VerifyNumberForm
 from .models import CertificateStatus
 
@@ -101,6 +101,8 @@ def reissue(number: str):
         abort(404)
     try:
         replacement = services.reissue(certificate, current_user.full_name, utcnow(), *_site(), ip_address=request.remote_addr)
+    except services.AlreadyReissued as exc:
+        flash(str(exc), "info")
     except services.CertificateError as exc:
         flash(str(exc), "error")
     else:
@@ -170,7 +172,7 @@ NUMBER_NOT_FOUND = ("No certificate has that number. Check it against the certif
 @_verify_rate
 def verify(code: str):
     """Public: is the certificate with this code valid, expired, superseded or revoked?"""
-    if not services.is_wellformed_code(code):
+    if not numbers.is_wellformed_code(code):
         return _verify_page(None, 400, problem=MALFORMED)
     certificate = services.find_by_code(code)
     if certificate is None:
@@ -182,7 +184,7 @@ def verify(code: str):
 @_verify_rate
 def verify_json(code: str):
     """Public: the same as :func:`verify`, as JSON (``status`` is not_found or malformed on errors)."""
-    if not services.is_wellformed_code(code):
+    if not numbers.is_wellformed_code(code):
         return _verify_json({"status": "malformed", "detail": MALFORMED}, 400)
     certificate = services.find_by_code(code)
     if certificate is None:
@@ -199,7 +201,7 @@ def verify_form():
     form = VerifyNumberForm(request.args)
     if not form.validate():
         return _verify_page(None, 400, form=form)
-    if services.normalise_number(form.number.data) is None:
+    if numbers.normalise_number(form.number.data) is None:
         form.number.errors.append("That is not a certificate number. It looks like CE-2026-7K3Q-9XTM: "
                                   "CE, the year, then two groups of four letters and digits.")
         return _verify_page(None, 400, form=form)

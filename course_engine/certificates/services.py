@@ -25,16 +25,13 @@ Services add and flush, never commit; time comes in as ``now``.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, update
 
 from ..auth.models import Actor, User
 from ..authoring.models import ContentModule, ModuleVersion
@@ -48,18 +45,9 @@ from ..orgs.models import Membership, Organisation, OrgRole
 from ..audit import record_audit
 from . import credentials
 from .models import Certificate, CertificateStatus
+from .numbers import (hash_code, is_wellformed_code, new_number, new_verification_code, normalise_number,
+                      verify_form_url, verify_url)
 from .rendering import CertificateContent, render_certificate_pdf
-
-#: Bytes of randomness in a verification code: 24 bytes = 192 bits, 32 URL-safe characters.
-CODE_BYTES = 24
-_CODE_RE = re.compile(r"[A-Za-z0-9_-]{32}")
-
-#: Crockford's base 32: no I, L, O or U, so a number read aloud or retyped is not mistaken.
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-NUMBER_PREFIX = "CE"
-_NUMBER_RE = re.compile(rf"(?:{NUMBER_PREFIX})?(\d{{4}})([{NUMBER_ALPHABET}]{{4}})([{NUMBER_ALPHABET}]{{4}})")
-#: Letters people type for the digits they look like (Crockford's decoding rules).
-_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 log = logging.getLogger(__name__)
 
@@ -71,53 +59,12 @@ class CertificateError(ValueError):
     """A request the rules do not allow; the message is written for the person."""
 
 
-# --- codes and numbers ---------------------------------------------------------------------
-
-def new_verification_code() -> str:
-    """A fresh verification code: 192 random bits, URL-safe."""
-    return secrets.token_urlsafe(CODE_BYTES)
+class AlreadyReissued(CertificateError):
+    """The certificate was re-issued already (a double click's twin request, or earlier): the
+    person is shown the outcome, their list with the new certificate."""
 
 
-def hash_code(code: str) -> str:
-    """The sha256 (hex) under which a verification code is looked up."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
-def is_wellformed_code(code: str) -> bool:
-    """Whether ``code`` has the shape of a verification code (32 URL-safe characters)."""
-    return bool(_CODE_RE.fullmatch(code or ""))
-
-
-def new_number(year: int) -> str:
-    """A random certificate number such as ``CE-2026-7K3Q-9XTM`` (40 random bits)."""
-    body = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
-    return f"{NUMBER_PREFIX}-{year:04d}-{body[:4]}-{body[4:]}"
-
-
-def normalise_number(text: str) -> str | None:
-    """The canonical number for what someone typed, or None if it cannot be one.
-
-    Case, spaces, hyphens and the ``CE`` prefix are optional, and O/I/L are read as 0/1/1:
-    ``ce 2026 7k3q 9xtm`` -> ``CE-2026-7K3Q-9XTM``.
-    """
-    compact = re.sub(r"[\s\-‐‑–—_.]+", "", (text or "").upper())[:40]
-    if compact.startswith(NUMBER_PREFIX):
-        compact = compact[len(NUMBER_PREFIX):]
-    match = _NUMBER_RE.fullmatch(compact.translate(_LOOKALIKES))
-    if not match:
-        return None
-    return f"{NUMBER_PREFIX}-{match.group(1)}-{match.group(2)}-{match.group(3)}"
-
-
-def verify_url(base_url: str, code: str) -> str:
-    """The public verification link printed on the certificate and in its QR code."""
-    return f"{base_url.rstrip('/')}/verify/{code}"
-
-
-def verify_form_url(base_url: str) -> str:
-    """The public page where anyone can type a certificate number."""
-    return f"{base_url.rstrip('/')}/verify"
-
+# --- numbers ------------------------------------------------------------------------------
 
 def _unused_number(year: int) -> str:
     for _ in range(10):
@@ -264,6 +211,20 @@ def reissue(certificate: Certificate, holder_name: str, now: datetime, base_url:
         raise CertificateError("Add your name to your account before re-issuing.")
     if holder_name == certificate.holder_name:
         raise CertificateError("This certificate already shows your current name.")
+    # Claim the certificate before drawing its replacement: a double click sends the re-issue
+    # twice at once, and both requests saw it not yet superseded. The conditional UPDATE lets
+    # one through (the second waits for the first's row lock on PostgreSQL, or for SQLite's
+    # write lock, and then finds it superseded); the claim marks it superseded by itself until
+    # the replacement's id is known, a few lines down in the same transaction.
+    claimed = session.execute(
+        update(Certificate).where(Certificate.id == certificate.id, Certificate.superseded_by_id.is_(None),
+                                  Certificate.revoked_at.is_(None))
+        .values(superseded_by_id=certificate.id).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        session.refresh(certificate)
+        if certificate.revoked_at is not None:
+            raise CertificateError("This certificate has been revoked, so it cannot be re-issued.")
+        raise AlreadyReissued("This certificate has already been re-issued: the new one is in your list.")
     replacement = Certificate(
         user_id=certificate.user_id, completion_id=certificate.completion_id,
         organisation_id=certificate.organisation_id, organisation_name=certificate.organisation_name,

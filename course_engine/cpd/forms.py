@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from ..forms import BaseForm
+from ..forms import CreateForm
 from .standards import CODES, STANDARD_4
 from .models import ACTIVITY_TYPE_LABELS, PEER_FORMAT_LABELS, ActivityType, PeerFormat
 from .services import MINUTES_MAX, ROLE_MAX_CHARS, TEXT_MAX_CHARS, TITLE_MAX_CHARS
@@ -81,7 +81,7 @@ class MinutesField(StringField):
             raise ValidationError(f"Enter the time it took in minutes, as a whole number from 1 to {MINUTES_MAX:,}.")
 
 
-class EntryForm(BaseForm):
+class EntryForm(CreateForm):
     """A piece of CPD done elsewhere, with the fields Social Work England's record asks for."""
 
     activity_type = SelectField(
@@ -120,7 +120,7 @@ class EntryForm(BaseForm):
             raise ValidationError("Choose the type of CPD from the list.")
 
 
-class PeerReflectionForm(BaseForm):
+class PeerReflectionForm(CreateForm):
     """What the learner took from discussing a piece of CPD with a colleague."""
 
     discussed_on = DayField("Date of the discussion", what="the date of the discussion",
@@ -143,7 +143,7 @@ class PeerReflectionForm(BaseForm):
             raise ValidationError("Choose how you discussed it from the list.")
 
 
-class EvidenceForm(BaseForm):
+class EvidenceForm(CreateForm):
     """One evidence file for an entry (the file itself is read from ``request.files`` by the route)."""
 
     file = FileField("Evidence file", description="A PDF, a PNG or JPEG image, or a Word document (.docx). "

@@ -10,6 +10,7 @@ from flask import (Response, abort, current_app, flash, make_response, redirect,
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import submissions
 from ..auth.models import User
 from ..db import session, utcnow
 from ..orgs.access import org_role_required
@@ -91,6 +92,9 @@ def new_entry():
     form = EntryForm.from_request()
     if request.method == "POST":
         if form.validate():
+            submission = form.claim_submission(current_user.id, utcnow())
+            if submission.repeated:
+                return submissions.already_saved(submission, _log_url())
             try:
                 entry = services.create_entry(current_user.id, _entry_values(form), utcnow())
             except services.CpdError as exc:
@@ -98,7 +102,7 @@ def new_entry():
             else:
                 year = services.RegistrationYear.containing(entry.activity_date)
                 flash(f"'{entry.title}' is added to your CPD record for {year.label}.", "success")
-                return redirect(_log_url(entry.activity_date, f"entry-{entry.id}"), code=303)
+                return redirect(submission.done(_log_url(entry.activity_date, f"entry-{entry.id}")), code=303)
         return render_template("cpd/entry_form.html", form=form, entry=None, standard_4=STANDARD_4), 400
     return render_template("cpd/entry_form.html", form=form, entry=None, standard_4=STANDARD_4)
 
@@ -162,13 +166,20 @@ def peer_reflection(kind: str, record_id: int):
         form.format.data = record.peer.format.value
     if request.method == "POST":
         if form.validate():
+            # Claimed before the look at the record's peer row: two copies of the form that adds
+            # it would otherwise both see none, and the second insert break the unique constraint.
+            submission = form.claim_submission(current_user.id, utcnow())
+            if submission.repeated and not submission.changed:
+                return submissions.already_saved(submission, _log_url(record.day, record.anchor))
+            # A changed copy of the form (back, edit, send) once the first copy was saved: the
+            # peer row now exists, so saving is an update, never a second row.
             try:
                 services.save_peer_reflection(record, _peer_values(form), utcnow())
             except services.CpdError as exc:
                 _apply_errors(form, exc)
             else:
                 flash(f"Your peer reflection on '{record.title}' is saved.", "success")
-                return redirect(_log_url(record.day, record.anchor), code=303)
+                return redirect(submission.done(_log_url(record.day, record.anchor)), code=303)
         return render_template("cpd/peer_form.html", form=form, record=record), 400
     return render_template("cpd/peer_form.html", form=form, record=record)
 
@@ -313,6 +324,9 @@ def entry_evidence(entry_id: int):
                     data = upload.stream.read(limit + 1)
                 finally:
                     upload.close()   # a large upload is spooled to a temporary file
+                submission = form.claim_submission(current_user.id, utcnow(), data)
+                if submission.repeated:   # before the file is written: a repeat stores nothing
+                    return submissions.already_saved(submission, url_for("cpd.entry_evidence", entry_id=entry.id))
                 try:
                     added = evidence.add_evidence(entry, upload.filename, data, utcnow())
                 except evidence.EvidenceRefused as exc:
@@ -320,7 +334,7 @@ def entry_evidence(entry_id: int):
                     status = 413 if len(data) > limit else 400
                 else:
                     flash(f"'{added.filename}' is added to '{entry.title}'.", "success")
-                    return redirect(url_for("cpd.entry_evidence", entry_id=entry.id), code=303)
+                    return redirect(submission.done(url_for("cpd.entry_evidence", entry_id=entry.id)), code=303)
         else:
             status = 400
     response = make_response(render_template(

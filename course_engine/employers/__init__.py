@@ -8,7 +8,7 @@ bp = Blueprint("employers", __name__)
 def init_app(app) -> None:
     """Register the blueprint, the learners' assignments extension point, the menu and commands."""
     from ..navigation import OrgMenuLink, add_to_menu, add_to_org_menu
-    from .cli import reminders_cli
+    from .cli import employers_cli, reminders_cli
     from ..branding.services import PAGE_ORGANISATION
     from .services import assigning_organisation_for_page, assigning_organisation_ids, assignments_for_learner
 
@@ -32,6 +32,15 @@ def init_app(app) -> None:
                              also=("employers.create_assignment",))):
         add_to_org_menu(app, link)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(employers_cli)
+    # Assignment cells follow the changes that alter them, in the same transaction (cells.py).
+    # Connected once per process (blinker keeps one entry per receiver function).
+    from .. import signals
+    from . import cells
+
+    signals.membership_changed.connect(cells.on_membership_changed)
+    signals.attempt_started.connect(cells.on_attempt_started)
+    signals.module_completed.connect(cells.on_module_completed)
 
 
 def nav_items(user, path: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from .. import submissions
 from ..db import session, utcnow
 from ..orgs.access import org_role_required
 from ..orgs.models import OrgRole
@@ -44,9 +45,12 @@ def request_org_export(org, membership):
     form = ExportForm.from_request()
     if not form.validate():
         return _exports_page(org, membership, form), 400
+    submission = form.claim_submission(current_user.id, utcnow())
+    if submission.repeated:
+        return submissions.already_saved(submission, url_for("employers.org_exports_page", org_slug=org.slug))
     export = org_exports.request_export(org, ExportKind(form.kind.data), current_user, utcnow(),
                                         ip_address=request.remote_addr)
-    return redirect(url_for("employers.org_export", org_slug=org.slug, export_id=export.id), 303)
+    return redirect(submission.done(url_for("employers.org_export", org_slug=org.slug, export_id=export.id)), 303)
 
 
 @bp.route("/orgs/<org_slug>/exports/<int:export_id>")

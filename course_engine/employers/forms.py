@@ -3,11 +3,11 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice as C
 from wtforms.validators import DataRequired, NumberRange, Optional
 
-from ..forms import BaseForm
+from ..forms import CreateForm
 from ..inputs import choice_id
 
 
-class AssignmentForm(BaseForm):
+class AssignmentForm(CreateForm):
     """Assign a module to the organisation, a team or a person, with a due date rule."""
 
     module = SelectField("Module", coerce=choice_id, choices=[], validators=[DataRequired("Choose a module.")])
@@ -44,7 +44,7 @@ class AssignmentForm(BaseForm):
         return ok and not any(f.errors for f in self)
 
 
-class ExportForm(BaseForm):
+class ExportForm(CreateForm):
     """Ask for a full-organisation export (prepared in the background)."""
 
     kind = RadioField("What to export", choices=[C("matrix", "People by module (matrix): every person and assigned module, with status and due date"),

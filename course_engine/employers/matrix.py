@@ -18,10 +18,10 @@ from typing import Iterator
 from sqlalchemy import and_, case, func, literal, null, select, union_all
 
 from ..db import session
-from ..orgs.models import Team
+from ..orgs.models import Membership, Team
 from .scope import Cell, Column, Filters, MatrixRow, Scope, _day, columns_for
 from .status import STATUS_ORDER, RuleBook, Status, rule_book
-from .status_sql import assigned, cells_cte, people_cte, tune_for_reports
+from .status_sql import assigned, cells_cte, has_cells, people_cte, tune_for_reports
 
 #: Rows fetched from the database at a time when streaming.
 CHUNK = 1000
@@ -67,14 +67,14 @@ def _matrix_rows(scope: Scope, filters: Filters, today: date, columns: list[Colu
     module_ids = [c.module_id for c in columns]
     position = {mid: i for i, mid in enumerate(module_ids)}
     people = people_cte(scope, filters, only)
-    cells = cells_cte(scope, today, module_ids, people)
+    cells = cells_cte(scope, today, module_ids, people, only)
     keys, join = _order(people, cells, filters, module_ids)
     query = (select(people.c.membership_id, people.c.user_id, people.c.team_id, people.c.full_name, people.c.email,
                     people.c.team_name, cells.c.module_id, cells.c.status, cells.c.due)
              .select_from(people).join(cells, cells.c.membership_id == people.c.membership_id))
     if join is not None:
         query = query.outerjoin(*join)
-    if filters.status is not None:
+    if filters.status is not None and only is None:  # a page's people were chosen already
         query = query.where(_chosen(people, cells, filters))
     query = query.order_by(*keys, cells.c.module_id)
     row: MatrixRow | None = None
@@ -177,7 +177,8 @@ def summary(scope: Scope, today: date) -> Summary:
     """Figures per team and per module: assigned, and how many of each status.
 
     One statement: the cells counted per team name, module and status, and (the second
-    branch of the union) the people with any cell per team name.
+    branch of the union) the people with any cell per team name, counted from the
+    memberships (an index probe each) rather than by de-duplicating the cells.
     """
     book = rule_book(scope.organisation_id)
     columns = columns_for(book)
@@ -186,13 +187,14 @@ def summary(scope: Scope, today: date) -> Summary:
     if not columns:
         return Summary([], by_module, total, 0)
     tune_for_reports()
-    people = people_cte(scope)
-    cells = cells_cte(scope, today, [c.module_id for c in columns], people)
+    module_ids = [c.module_id for c in columns]
+    cells = cells_cte(scope, today, module_ids)
     # Grouped by team id on the narrow cells, team names joined to the few groups afterwards.
     counts = (select(cells.c.team_id, cells.c.module_id, cells.c.status, func.count().label("n"))
               .group_by(cells.c.team_id, cells.c.module_id, cells.c.status))
-    heads = (select(cells.c.team_id, null(), null(), func.count(cells.c.membership_id.distinct()))
-             .group_by(cells.c.team_id))
+    heads = (select(Membership.team_id, null(), null(), func.count())
+             .where(*scope.member_conditions(), has_cells(scope, Membership.id, module_ids))
+             .group_by(Membership.team_id))
     grouped = union_all(counts, heads).subquery("grouped")
     statement = (select(func.coalesce(Team.name, literal("")), grouped.c.module_id, grouped.c.status, grouped.c.n)
                  .select_from(grouped).outerjoin(Team, Team.id == grouped.c.team_id))

@@ -76,10 +76,10 @@ def prepare_export(export_id: int, now: str | None = None) -> None:
     filters = queries.Filters(sort="name")
     today = moment.date()
     if export.kind == ExportKind.matrix:
-        lines = exports.matrix_csv(scope, filters, today)
+        lines = exports.matrix_csv(scope, filters, today, chunk_chars=0)  # a line at a time: counted
     else:
         book = queries.rule_book(export.organisation_id)
-        lines = exports.completions_csv(scope, filters, book.module_ids)
+        lines = exports.completions_csv(scope, filters, book.module_ids, chunk_chars=0)
     target = file_path(export)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import db, jobs, mail
+from .. import db, jobs, mail, submissions
 from ..auth.models import User
 from ..db import session
 from ..links import external_url
@@ -118,9 +118,12 @@ def send_reminders(now: datetime, echo=lambda message: None) -> ReminderRun:
 
 @jobs.job("employers.send_reminders", backoff=(60, 600, 3600), label="Reminder emails")
 def send_reminders_job(now: str | None = None) -> str:
-    """The queued form of ``flask reminders send`` (safe to repeat: see :func:`send_reminders`)."""
+    """The queued form of ``flask reminders send`` (safe to repeat: see :func:`send_reminders`),
+    old form submission keys' purge included."""
     import logging
 
-    run = send_reminders(datetime.fromisoformat(now) if now else db.utcnow())
-    logging.getLogger(__name__).info(run.summary())
+    moment = datetime.fromisoformat(now) if now else db.utcnow()
+    run = send_reminders(moment)
+    purged = submissions.purge(moment)
+    logging.getLogger(__name__).info("%s; %d old submission keys deleted", run.summary(), purged)
     return run.summary()

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice as C
 
-from .. import inputs
+from .. import inputs, submissions
 from ..auth.models import User
 from ..authoring.models import ContentModule, ModuleVersion
 from ..authoring.services import published_versions
@@ -239,6 +239,9 @@ def create_assignment(org, membership):
                        func.lower(User.email) == form.person_email.data.strip().lower()))
             if person is None:
                 form.person_email.errors.append("Nobody in this organisation has that email address.")
+        submission = None if form.errors else form.claim_submission(current_user.id, utcnow())
+        if submission is not None and submission.repeated:
+            return submissions.already_saved(submission, url_for("employers.assignments", org_slug=org.slug))
         if not form.errors:
             try:
                 services.create_assignment(
@@ -256,7 +259,7 @@ def create_assignment(org, membership):
                 form.target.errors.append(str(exc))
             else:
                 flash("Assignment made.", "success")
-                return redirect(url_for("employers.assignments", org_slug=org.slug), code=303)
+                return redirect(submission.done(url_for("employers.assignments", org_slug=org.slug)), code=303)
     return render_template("employers/assignments.html", org=org, membership=membership,
                            rows=_assignment_list(org, scope), form=form), 400
 

@@ -11,38 +11,12 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import false, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import NullType
 
 from ..authoring.models import ContentModule, ModuleVersion
-from ..db import session
+from ..db import session, utc_day  # noqa: F401 (utc_day re-exported: it lives in the core)
 from ..orgs.models import Membership, Team
 from ..orgs.services import visible_team_ids
 from .status import RuleBook, Status
-
-# --- a UTC calendar day in SQL, cheap to read back -------------------------------------------
-
-class utc_day(FunctionElement):
-    """The UTC calendar day of a UTC datetime column (a str on SQLite, a date on PostgreSQL).
-
-    Decided by the database, so reports never parse full datetimes row by row.
-    """
-
-    type = NullType()
-    inherit_cache = True
-    name = "utc_day"
-
-
-@compiles(utc_day)
-def _utc_day_default(element, compiler, **kw):
-    return "date(%s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_pg(element, compiler, **kw):
-    return "CAST((%s) AT TIME ZONE 'UTC' AS DATE)" % compiler.process(element.clauses, **kw)
-
 
 def _day(value) -> date | None:
     if value is None or isinstance(value, date):

@@ -13,6 +13,7 @@ from ..authoring.models import ContentModule
 from ..db import session
 from ..orgs.models import Membership, Organisation, OrgRole, Team
 from ..orgs.services import visible_team_ids
+from . import cells
 from .models import Assignment, TargetKind
 from .status import DEFAULT_WINDOW_DAYS, Status
 
@@ -65,6 +66,7 @@ def create_assignment(actor_membership: Membership, module: ContentModule, *, ta
                             recert_window_days=window, created_by_id=actor_membership.user_id, created_at=now)
     session.add(assignment)
     session.flush()
+    cells.refresh(org_id, module_ids=[module.id])
     record_audit(actor_membership.user, "assignment.create", assignment,
                  organisation=session.get(Organisation, org_id),
                  detail={"module": module.slug, "target": target_kind.value, "team_id": team_id,
@@ -95,6 +97,7 @@ def remove_assignment(actor_membership: Membership, assignment: Assignment, now:
         return
     assignment.removed_at = now
     session.flush()
+    cells.refresh(assignment.organisation_id, module_ids=[assignment.module_id])
     record_audit(actor_membership.user, "assignment.remove", assignment,
                  organisation=session.get(Organisation, assignment.organisation_id),
                  detail={"module_id": assignment.module_id}, ip_address=ip_address)

@@ -1,9 +1,10 @@
 """The status rules of :mod:`.status`, written as one SQL statement the database runs.
 
 Why: judging every person x module in Python made the reports grow linearly with learners
-(about 2 s for the summary of an organisation of 20,000). Here the database resolves the
-assignments to people, finds each one's latest completion and open attempts, and judges the
-status, due date and expiry, so a report reads counts or one page instead of every cell.
+(about 2 s for the summary of an organisation of 20,000), and so did resolving the
+assignments and finding the facts in SQL on every request (about 0.5 to 2 s on the national
+data). Now the requirement and the facts are kept per cell (:mod:`.cells`) and the database
+judges only the status, due date and expiry, which depend on today's date.
 
 :mod:`.status` stays the specification: ``tests/employers/test_status_sql.py`` checks that
 this statement gives the same status and date as :func:`.status.cell_status` and
@@ -11,27 +12,31 @@ this statement gives the same status and date as :func:`.status.cell_status` and
 
 The rules, as SQL (see :mod:`.status` for them in words):
 
-* requirements: every active assignment meets the visible people it targets (organisation:
-  everyone; team: its members; person: that membership); per person and module the earliest
-  due date (an absolute date, or N days after the later of joining and the assignment being
-  made), the shortest recertification period and the widest window apply;
-* facts: the UTC day of the latest completion, and whether an attempt is open;
+* requirements (:func:`requirements_cte`): every active assignment meets the people it
+  targets (organisation: everyone; team: its members; person: that membership); per person
+  and module the earliest due date (an absolute date, or N days after the later of joining
+  and the assignment being made), the shortest recertification period and the widest window
+  apply. This is written per member and module into ``assignment_cell`` whenever an
+  assignment or membership changes (:mod:`.cells`), and the reports read those rows;
+* facts: the UTC day of the latest completion, and whether an attempt is open, from
+  :class:`course_engine.learner.models.LearnerModuleState` (one row per person and module,
+  kept current by the learner's events), copied into each ``assignment_cell``;
 * status: the CASE in :func:`cells` (same order of precedence as :func:`.status.cell_status`).
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Date, and_, case, func, literal, null, or_, select, text, true, union_all
+from sqlalchemy import Date, and_, case, false, func, literal, null, or_, select, text, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import NullType
 
 from ..auth.models import User
 from ..db import session
-from ..learner.models import AttemptStatus, Completion, ScenarioAttempt
+from ..learner.models import AttemptStatus
 from ..orgs.models import Membership, Team
-from .models import Assignment, TargetKind
+from .models import Assignment, AssignmentCell, TargetKind
 from .scope import Filters, Scope, utc_day
 from .status import DEFAULT_WINDOW_DAYS, DUE_SOON_DAYS, STATUS_RANK, Status
 
@@ -130,15 +135,16 @@ def people_cte(scope: Scope, filters: Filters | None = None, only=None):
             .where(*where).cte("people"))
 
 
-def requirements_cte(scope: Scope, people, module_ids: list[int]):
-    """Per person and module: the due date, recertification months and window that apply."""
+def requirements_cte(scope: Scope, people, module_ids: list[int] | None):
+    """Per person and module: the due date, recertification months and window that apply
+    (``module_ids`` None: every assigned module). What :mod:`.cells` stores per cell."""
     active = (select(Assignment.module_id, Assignment.target_kind, Assignment.team_id, Assignment.membership_id,
                      Assignment.due_date, Assignment.due_days_after_joining.label("due_days"),
                      utc_day(Assignment.created_at).label("created_on"),
                      func.nullif(Assignment.recert_months, 0).label("recert_months"),
                      func.coalesce(Assignment.recert_window_days, DEFAULT_WINDOW_DAYS).label("window_days"))
               .where(Assignment.organisation_id == scope.organisation_id, Assignment.removed_at.is_(None),
-                     Assignment.module_id.in_(module_ids))
+                     *([] if module_ids is None else [Assignment.module_id.in_(module_ids)]))
               .cte("active"))
     relative = add_days(later_day(people.c.joined_on, active.c.created_on), active.c.due_days)
     # As RuleBook merges them: an assignment with both a date and "N days" (which the forms
@@ -165,6 +171,14 @@ def requirements_cte(scope: Scope, people, module_ids: list[int]):
             .subquery("requirement"))
 
 
+def has_cells(scope: Scope, membership_id, module_ids: list[int]):
+    """Whether the membership has an assignment cell among ``module_ids`` (one index probe)."""
+    cell = AssignmentCell.__table__
+    return (select(cell.c.membership_id).where(cell.c.membership_id == membership_id,
+                                               cell.c.organisation_id == scope.organisation_id,
+                                               cell.c.module_id.in_(module_ids)).exists())
+
+
 def assigned(scope: Scope, people, module_ids: list[int]):
     """Whether a person has anything assigned among ``module_ids`` (no cell judged: cheap)."""
     active = (select(Assignment.target_kind, Assignment.team_id, Assignment.membership_id)
@@ -177,26 +191,25 @@ def assigned(scope: Scope, people, module_ids: list[int]):
                                           .where(kind == TargetKind.person.value)))
 
 
-def cells_cte(scope: Scope, today: date, module_ids: list[int], people):
-    """Every visible person x assigned module among ``module_ids``: status, date to act by, rank."""
-    req = requirements_cte(scope, people, module_ids)
-    user_ids = select(people.c.user_id)
-    done = (select(Completion.user_id, Completion.module_id,
-                   utc_day(func.max(Completion.completed_at)).label("completed_on"))
-            .where(Completion.user_id.in_(user_ids), Completion.module_id.in_(module_ids))
-            .group_by(Completion.user_id, Completion.module_id).subquery("done"))
-    opened = (select(ScenarioAttempt.user_id, ScenarioAttempt.module_id)
-              .where(ScenarioAttempt.user_id.in_(user_ids), ScenarioAttempt.module_id.in_(module_ids),
-                     ScenarioAttempt.status.in_(OPEN_STATUSES))
-              .group_by(ScenarioAttempt.user_id, ScenarioAttempt.module_id).subquery("opened"))
-    facts = (select(req.c.membership_id, req.c.team_id, req.c.module_id, req.c.due, req.c.window_days, done.c.completed_on,
-                    add_months(done.c.completed_on, req.c.recert_months).label("expires_on"),
-                    opened.c.user_id.is_not(None).label("open"))
-             .select_from(req.outerjoin(done, and_(done.c.user_id == req.c.user_id,
-                                                   done.c.module_id == req.c.module_id))
-                          .outerjoin(opened, and_(opened.c.user_id == req.c.user_id,
-                                                  opened.c.module_id == req.c.module_id)))
-             .subquery("facts"))
+def cells_cte(scope: Scope, today: date, module_ids: list[int], people=None, only=None):
+    """Every visible person x assigned module among ``module_ids``: status, date to act by, rank.
+
+    Read from :class:`.models.AssignmentCell` (the requirement and the facts, kept resolved
+    per member and module by :mod:`.cells`), so only the status itself, which depends on
+    today, is judged here. ``people`` is not needed (the rows carry the team); callers join
+    it for names and the team filter. ``only``: just these memberships (a page's people).
+    """
+    cell = AssignmentCell.__table__
+    where = [cell.c.organisation_id == scope.organisation_id, cell.c.module_id.in_(module_ids)]
+    if only is not None:
+        where.append(cell.c.membership_id.in_(only))
+    if scope.team_ids is not None:
+        where.append(cell.c.team_id.in_(sorted(scope.team_ids)) if scope.team_ids else false())
+    facts = (select(cell.c.membership_id, cell.c.team_id, cell.c.module_id, cell.c.due, cell.c.window_days,
+                    cell.c.last_completed_on.label("completed_on"),
+                    add_months(cell.c.last_completed_on, cell.c.recert_months).label("expires_on"),
+                    (cell.c.open_attempts > 0).label("open"))
+             .where(*where).subquery("facts"))
     day = literal(today, type_=Date)
     soon = literal(today + timedelta(days=DUE_SOON_DAYS), type_=Date)
     completed = facts.c.completed_on.is_not(None)

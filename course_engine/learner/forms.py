@@ -3,7 +3,7 @@ come from content), and checked by the service."""
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import BaseForm
+from ..forms import BaseForm, CreateForm
 
 
 class FinalReflectionForm(BaseForm):
@@ -17,7 +17,7 @@ class FinalReflectionForm(BaseForm):
         description="Think about the children and families you work with, and your own assumptions.")
 
 
-class StartModuleForm(BaseForm):
+class StartModuleForm(CreateForm):
     """The content-warning gate before a module starts. Checked on the server (the page sets
     ``novalidate``, so the browser's own bubble never replaces the error summary)."""
 

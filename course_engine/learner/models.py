@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -134,3 +134,25 @@ class Completion(Base):
     user: Mapped[User] = relationship()
     module: Mapped[ContentModule] = relationship()
     version: Mapped[ModuleVersion] = relationship()
+
+
+class LearnerModuleState(Base):
+    """Per learner and module, the two facts the employer status rules read: the UTC day of the
+    latest completion and how many attempts are open (in progress or after the scenario).
+
+    Why a table: a report of 20,000 people would otherwise find the latest completion and the
+    open attempts among hundreds of thousands of rows for every request. The rows are kept
+    current in the same transaction as the events that change them (an attempt started, which
+    abandons the open one, and a completion recorded; :mod:`.services`), each by one upsert;
+    deleting a person deletes theirs. ``flask employers rebuild-status`` recomputes them from
+    the attempts and completions (tests prove both ways give the same rows).
+    """
+
+    __tablename__ = "learner_module_state"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("content_module.id", ondelete="RESTRICT"), primary_key=True)
+    #: The UTC day of the latest completion (None: never completed).
+    last_completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: Attempts in progress or past the scenario (normally 0 or 1).
+    open_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import submissions
 from ..authoring.services import published_versions
 from ..content import recommended_path
 from ..content.progress import decision_count
@@ -110,8 +111,13 @@ def start_attempt(slug: str):
     form = StartModuleForm.from_request()
     if not form.validate():
         return _module_page(*found, form, 400)
+    # A second click on the same page goes to the attempt the first click opened, rather than
+    # starting another and abandoning the one the learner is already on.
+    submission = form.claim_submission(current_user.id, utcnow())
+    if submission.repeated:
+        return submissions.already_saved(submission, url_for("learner.show_module", slug=slug))
     attempt = services.start_attempt(current_user.id, found[0], utcnow())
-    return redirect(url_for("learner.play", attempt_id=attempt.id), code=303)
+    return redirect(submission.done(url_for("learner.play", attempt_id=attempt.id)), code=303)
 
 
 @bp.route("/attempts/<int:attempt_id>")

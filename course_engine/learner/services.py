@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from flask import current_app
@@ -21,7 +21,10 @@ from ..content import ModuleSpec
 from ..content.markdown_render import plain_text
 from ..dates import registration_year
 from ..db import insert_unless_exists, session
+from . import module_state
 from .models import AttemptStatus, Completion, Decision, FinalReflection, JournalEntry, ScenarioAttempt
+
+OPEN_STATUSES = module_state.OPEN
 
 #: A gap between two actions longer than this counts as this much: a learner who leaves the
 #: page open over lunch is not credited with an hour.
@@ -58,8 +61,12 @@ def start_attempt(user_id: int, module: ContentModule, now: datetime) -> Scenari
     if not module.is_published:
         raise LearningError("This module is no longer available.")
     previous = open_attempt(user_id, module.id)
+    abandoned = 0
     if previous is not None:
-        previous.status = AttemptStatus.abandoned
+        # Conditional: of two starts at once (two tabs), only one abandons it, and counts it.
+        abandoned = session.execute(
+            update(ScenarioAttempt).where(ScenarioAttempt.id == previous.id, ScenarioAttempt.status.in_(OPEN_STATUSES))
+            .values(status=AttemptStatus.abandoned)).rowcount
     version = session.get(ModuleVersion, module.current_version_id)
     spec = module_spec(version)
     attempt = ScenarioAttempt(user_id=user_id, module_id=module.id, version_id=version.id,
@@ -67,6 +74,7 @@ def start_attempt(user_id: int, module: ContentModule, now: datetime) -> Scenari
                               counters=dict(spec.counters), step=0, started_at=now, last_active_at=now)
     session.add(attempt)
     session.flush()
+    module_state.record_started(user_id, module.id, abandoned)
     signals.attempt_started.send(current_app._get_current_object(), attempt=attempt, now=now)
     return attempt
 
@@ -242,8 +250,15 @@ def try_complete(attempt: ScenarioAttempt, now: datetime) -> Completion | None:
             session.add(completion)
     except IntegrityError:
         return completion_for(attempt)
-    attempt.status = AttemptStatus.completed
+    # Conditional, so an attempt abandoned meanwhile (a start in another tab) is not counted
+    # closed twice; it is marked completed either way, as before.
+    closed = session.execute(
+        update(ScenarioAttempt).where(ScenarioAttempt.id == attempt.id, ScenarioAttempt.status.in_(OPEN_STATUSES))
+        .values(status=AttemptStatus.completed)).rowcount
+    if not closed:
+        attempt.status = AttemptStatus.completed
     session.flush()
+    module_state.record_completed(attempt.user_id, attempt.module_id, now, closed)
     signals.module_completed.send(current_app._get_current_object(), completion=completion, now=now)
     return completion
 

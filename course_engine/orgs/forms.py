@@ -3,7 +3,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, CreateForm
 from ..inputs import choice_id
 from .models import OrgRole
 
@@ -20,11 +20,11 @@ def _role_choices(roles=tuple(OrgRole)):
     return [SelectChoice(role.value, role.label) for role in roles]
 
 
-class TeamForm(BaseForm):
+class TeamForm(CreateForm):
     name = StringField("Team name", [DataRequired("Enter a name for the team."), Length(max=200)])
 
 
-class InviteForm(BaseForm):
+class InviteForm(CreateForm):
     """Invite one person. Managers get only the learner role and their own teams as choices."""
 
     email = EmailField("Email address", [DataRequired("Enter the person's email address."),

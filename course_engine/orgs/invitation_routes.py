@@ -13,6 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..auth import services as auth_services
+from .. import submissions
 from ..db import session, utcnow
 from . import bp, invitations, queries, services
 from .access import EMPLOYER_ROLES, org_role_required
@@ -63,6 +64,11 @@ def create_invitation(org, membership):
     """Invite someone by email (audited); see the rule above for managers."""
     form = _invite_form(org, membership)
     if form.validate():
+        # Claimed first: a second copy would otherwise revoke the invitation just sent ("a
+        # pending invitation is replaced") and email a second link.
+        submission = form.claim_submission(current_user.id, utcnow())
+        if submission.repeated:
+            return submissions.already_saved(submission, url_for("orgs.list_invitations", org_slug=org.slug))
         team = session.get(Team, form.team.data) if form.team.data else None
         try:
             invitation = invitations.create_invitation(current_user, org, form.email.data, OrgRole(form.role.data),
@@ -71,7 +77,7 @@ def create_invitation(org, membership):
             form.email.errors.append(str(exc))
         else:
             flash(f"Invitation sent to {invitation.email}.", "success")
-            return redirect(url_for("orgs.list_invitations", org_slug=org.slug))
+            return redirect(submission.done(url_for("orgs.list_invitations", org_slug=org.slug)), code=303)
     return _render_invitations(org, membership, form=form, status=400)
 
 

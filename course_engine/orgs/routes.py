@@ -10,9 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import inputs
+from .. import inputs, submissions
 from ..auth.models import User
-from ..db import session
+from ..db import session, utcnow
 from . import bp, queries, services
 from .access import EMPLOYER_ROLES, org_role_required
 from .forms import MemberForm, PickMemberForm, TeamForm
@@ -73,13 +73,18 @@ def create_team(org, membership):
     """Create a team (org admin)."""
     form = TeamForm.from_request()
     if form.validate():
+        # Claimed before the look for a team of that name: a double click is "already saved",
+        # not "there is already a team called ..." (or the unique constraint's 409).
+        submission = form.claim_submission(current_user.id, utcnow())
+        if submission.repeated:
+            return submissions.already_saved(submission, url_for("orgs.overview", org_slug=org.slug))
         try:
             team = services.create_team(current_user, org, form.name.data, ip_address=request.remote_addr)
         except ValueError as exc:
             form.name.errors.append(str(exc))
         else:
             flash(f"Team '{team.name}' created.", "success")
-            return redirect(url_for("orgs.overview", org_slug=org.slug))
+            return redirect(submission.done(url_for("orgs.overview", org_slug=org.slug)), code=303)
     return _render_overview(org, membership, team_form=form, status=400)
 
 

@@ -9,9 +9,17 @@ import re
 from sqlalchemy import bindparam, or_, select
 
 from ..auth.models import Actor, User
+from .. import signals
 from ..audit import record_audit
 from ..db import session, utcnow
 from .models import ManagerDelegate, Membership, Organisation, OrgRole, Team, TeamManager
+
+
+def _changed(membership: Membership) -> None:
+    """Tell the features that keep per-member rows (employers' assignment cells)."""
+    from flask import current_app
+
+    signals.membership_changed.send(current_app._get_current_object(), membership=membership)
 
 
 #: Slugs that would be shadowed by the blueprint's own fixed paths (``/orgs/join/<token>``).
@@ -59,6 +67,7 @@ def add_member(actor: Actor | None, organisation: Organisation, user: User, role
         membership.team_id = team.id if team else membership.team_id
         membership.deactivated_at = None
     session.flush()
+    _changed(membership)
     record_audit(actor, "membership.add", user, organisation=organisation,
                  detail={"role": role.value, "team": team.name if team else None}, ip_address=ip_address)
     return membership
@@ -210,6 +219,7 @@ def deactivate_member(actor: Actor | None, membership: Membership, *, now=None, 
     if membership.deactivated_at is None:
         membership.deactivated_at = now or utcnow()
         session.flush()
+        _changed(membership)
         record_audit(actor, "membership.deactivate", membership.user, organisation=membership.organisation,
                      detail={"membership_id": membership.id}, ip_address=ip_address)
     return membership
@@ -220,6 +230,7 @@ def reactivate_member(actor: Actor | None, membership: Membership, *, ip_address
     if membership.deactivated_at is not None:
         membership.deactivated_at = None
         session.flush()
+        _changed(membership)
         record_audit(actor, "membership.reactivate", membership.user, organisation=membership.organisation,
                      detail={"membership_id": membership.id}, ip_address=ip_address)
     return membership
@@ -247,6 +258,7 @@ def change_member(actor: Actor | None, membership: Membership, role: OrgRole, te
     membership.role = role
     membership.team_id = team.id if team else None
     session.flush()
+    _changed(membership)
     after = {"role": membership.role.value, "team_id": membership.team_id}
     if before != after:
         record_audit(actor, "membership.update", membership.user, organisation=membership.organisation,

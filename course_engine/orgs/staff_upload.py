@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from .. import mail
 from ..audit import record_audit
@@ -28,6 +28,11 @@ IMPORT_ACTIONS = {
 
 #: The fields of a plan that must be the same at confirmation as in the preview.
 _PLAN_KEY = ("line", "email", "action", "team_id", "role", "user_id")
+
+
+class AlreadyApplied(OrgError):
+    """The upload was applied already (by this request's twin, or earlier): not an error to the
+    person, who is shown the outcome, the people list."""
 
 
 def _chunks(items: list, size: int = 500):
@@ -141,8 +146,16 @@ def apply_staff_import(actor: Actor, staff_import: StaffImport, *, now=None, ip_
         so that the plan would now differ (nothing is written then; upload the file again).
     """
     now = now or utcnow()
-    if staff_import.applied_at is not None:
-        raise OrgError("This upload has already been applied.")
+    # Claim the upload before anything else: a double click or a second tab sends the confirm
+    # twice at once, and both would see "not applied yet". The conditional UPDATE lets only one
+    # through (PostgreSQL makes the second wait for the first's row lock, then finds it
+    # applied; SQLite's write lock serialises them the same way). A refusal below rolls the
+    # claim back with everything else.
+    claimed = session.execute(
+        update(StaffImport).where(StaffImport.id == staff_import.id, StaffImport.applied_at.is_(None))
+        .values(applied_at=now).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise AlreadyApplied("This upload has already been applied.")
     if now - staff_import.created_at > timedelta(seconds=current_app.config["STAFF_IMPORT_MAX_AGE"]):
         raise OrgError("This preview is too old to apply. Upload the file again to see an up-to-date preview.")
     organisation = staff_import.organisation

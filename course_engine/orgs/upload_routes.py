@@ -72,11 +72,14 @@ def confirm_staff_import(org, membership, import_id: int):
         abort(404)
     try:
         counts = staff_upload.apply_staff_import(current_user, staff_import, ip_address=request.remote_addr)
+    except staff_upload.AlreadyApplied as exc:  # a double click: the first click's outcome
+        flash(str(exc), "info")
+        return redirect(url_for("orgs.list_people", org_slug=org.slug), code=303)
     except services.OrgError as exc:
         abort(409, description=str(exc))
     flash(f"Upload applied: {counts['invite']} invited, {counts['add']} added, {counts['unchanged']} unchanged, "
           f"{counts['rejected']} rejected.", "success")
-    return redirect(url_for("orgs.list_people", org_slug=org.slug))
+    return redirect(url_for("orgs.list_people", org_slug=org.slug), code=303)
 
 
 # --- audit log ---------------------------------------------------------------------------

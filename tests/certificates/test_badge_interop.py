@@ -7,7 +7,6 @@ badge signed before a key rotation (the old key is still published)."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -19,26 +18,10 @@ from course_engine.certificates import badge_keys, services
 from course_engine.db import commit_and_run_callbacks, session, utcnow
 from tests.conftest import copy_sample_content, sync_sample_content
 from tests.loopback import LoopbackServer
-from tests.parallel import run_lock
 
 from .badges import badge_of
-from .conftest import DATA, at
+from .conftest import DATA, NODE, NODE_DIR, at
 from .test_badge_pages import _foreign, _tamper
-
-NODE_DIR = Path(__file__).parent / "node"
-NODE = shutil.which("node")
-
-@pytest.fixture(scope="session")
-def node_verifier(tmp_path_factory):
-    """verify.mjs with its pinned jose (npm ci from the committed lock file, once: under a lock
-    every xdist worker shares, as two npm ci in one folder would break each other). Node.js is
-    part of the machine; without it this fails rather than skips: the check must really run."""
-    assert NODE is not None, "node (Node.js 20) is needed for the independent badge verifier"
-    with run_lock(tmp_path_factory, "npm-certificates"):
-        if not (NODE_DIR / "node_modules" / "jose" / "package.json").exists():
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True,
-                           timeout=300)
-    return NODE_DIR / "verify.mjs"
 
 
 @pytest.fixture

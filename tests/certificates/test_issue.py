@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from course_engine.authoring.services import sync_content
-from course_engine.certificates import services
+from course_engine.certificates import numbers, services
 from course_engine.certificates.models import Certificate, CertificateStatus
 from course_engine.db import session
 from course_engine.audit import AuditLog
@@ -72,9 +72,9 @@ def test_verification_code_is_unguessable_and_only_its_hash_is_stored(holder, co
     certificate = certificate_of(complete(holder))
     code = code_of(certificate)
     assert re.fullmatch(r"[A-Za-z0-9_-]{32}", code)
-    assert certificate.code_sha256 == services.hash_code(code) != code
+    assert certificate.code_sha256 == numbers.hash_code(code) != code
     assert services.find_by_code(code).id == certificate.id
-    assert len({services.new_verification_code() for _ in range(1000)}) == 1000
+    assert len({numbers.new_verification_code() for _ in range(1000)}) == 1000
 
 
 def test_organisation_is_printed_only_with_exactly_one_current_membership(make_user, make_org, add_member, complete,
@@ -201,16 +201,16 @@ def test_a_drawing_failure_never_loses_the_completion(holder, complete, certific
 
 
 def test_number_parsing_tolerates_case_spaces_and_hyphens():
-    assert services.normalise_number("CE-2026-7K3Q-9XTM") == "CE-2026-7K3Q-9XTM"
-    assert services.normalise_number(" ce 2026 7k3q 9xtm ") == "CE-2026-7K3Q-9XTM"
-    assert services.normalise_number("2026-7K3Q-9XTM") == "CE-2026-7K3Q-9XTM"
-    assert services.normalise_number("CE20267K3Q9XTM") == "CE-2026-7K3Q-9XTM"
-    assert services.normalise_number("CE-2026-7K3Q-9XTO") == "CE-2026-7K3Q-9XT0"  # O read as zero
+    assert numbers.normalise_number("CE-2026-7K3Q-9XTM") == "CE-2026-7K3Q-9XTM"
+    assert numbers.normalise_number(" ce 2026 7k3q 9xtm ") == "CE-2026-7K3Q-9XTM"
+    assert numbers.normalise_number("2026-7K3Q-9XTM") == "CE-2026-7K3Q-9XTM"
+    assert numbers.normalise_number("CE20267K3Q9XTM") == "CE-2026-7K3Q-9XTM"
+    assert numbers.normalise_number("CE-2026-7K3Q-9XTO") == "CE-2026-7K3Q-9XT0"  # O read as zero
     for bad in ("", "CE-2026", "CE-2026-7K3Q-9XT", "hello", "CE-2026-7K3Q-9XTM-1", "x" * 500):
-        assert services.normalise_number(bad) is None
+        assert numbers.normalise_number(bad) is None
 
 
 def test_numbers_are_random_not_sequential():
-    numbers = [services.new_number(2026) for _ in range(200)]
-    assert len(set(numbers)) == 200
-    assert all(NUMBER_RE.fullmatch(n) for n in numbers)
+    made = [numbers.new_number(2026) for _ in range(200)]
+    assert len(set(made)) == 200
+    assert all(NUMBER_RE.fullmatch(n) for n in made)

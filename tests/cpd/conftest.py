@@ -11,6 +11,7 @@ from course_engine.authoring.models import ContentModule
 from course_engine.cpd import services
 from course_engine.cpd.models import ActivityType, PeerFormat
 from course_engine.db import session
+from course_engine.learner import module_state
 from course_engine.learner.models import AttemptStatus, Completion, FinalReflection, ScenarioAttempt
 from tests.conftest import Browser
 from tests.learner.conftest import content_dirs, learner, player, published  # noqa: F401 (shared fixtures)
@@ -41,6 +42,8 @@ def make_completion(published):  # noqa: F811 (the fixture, imported above)
         completion = Completion(user_id=user.id, module_id=module.id, version_id=module.current_version_id,
                                 attempt_id=attempt.id, cpd_minutes=20, completed_at=completed_at)
         session.add(completion)
+        session.flush()
+        module_state.refresh_learner(user.id)  # written directly: the reports' facts follow
         session.commit()
         return completion
 

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from course_engine.authoring.models import ContentModule
 from course_engine.db import session
+from course_engine.employers import cells
 from course_engine.employers.models import Assignment, TargetKind
+from course_engine.learner import module_state
 from course_engine.learner.models import AttemptStatus, Completion, Decision, ScenarioAttempt
 from course_engine.quizzes.models import QuizAttempt, QuizResponse
 from tests.conftest import Browser, copy_sample_content, sync_sample_content
@@ -87,6 +89,8 @@ def assign(org, module, *, team=None, membership=None, due_date=None, due_days=N
                             due_date=due_date, due_days_after_joining=due_days, recert_months=recert_months,
                             recert_window_days=window, created_at=created or at(date(2026, 1, 1)))
     session.add(assignment)
+    session.flush()
+    cells.refresh(org.id, module_ids=[module.id])  # written directly: the cells follow, as the service does
     session.commit()
     return assignment
 
@@ -121,5 +125,8 @@ def attempt(user, module, *, status=AttemptStatus.in_progress, started=None, cho
                                attempt_id=row.id, quiz_attempt_id=quiz_row.id if quiz_row else None,
                                score_percent=quiz_row.score_percent if quiz_row else None, active_seconds=600,
                                cpd_minutes=20, completed_at=completed))
+    session.flush()
+    module_state.refresh_learner(user.id)  # written directly, so the reports' facts are recomputed
+    cells.refresh_facts(user.id, module.id)
     session.commit()
     return row

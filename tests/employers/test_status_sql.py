@@ -15,10 +15,11 @@ from sqlalchemy import select
 from course_engine.authoring.models import ContentModule
 from course_engine.dates import add_months
 from course_engine.db import session
-from course_engine.employers import matrix, matrix_python
+from course_engine.employers import cells, matrix, matrix_python
 from course_engine.employers.models import Assignment, TargetKind
 from course_engine.employers.scope import Filters, Scope
 from course_engine.employers.status import Status
+from course_engine.learner import module_state
 from course_engine.learner.models import AttemptStatus, Completion, ScenarioAttempt
 from course_engine.orgs.models import Membership
 
@@ -94,6 +95,11 @@ def _build(rng, org, teams, modules, make_user, add_member, size: int) -> list[M
                     session.add(Completion(user_id=user.id, module_id=module.id, version_id=module.current_version_id,
                                            attempt_id=attempt.id, active_seconds=60, cpd_minutes=20,
                                            completed_at=_when(rng, rng.choice(days))))
+    session.flush()
+    # Written directly (random statuses, several open attempts, joining days and leavers set
+    # on the rows): what the SQL reads is rebuilt from them, as `flask employers rebuild-status` does.
+    module_state.rebuild()
+    cells.rebuild()
     session.commit()
     return [m for m, _ in members]
 

@@ -12,10 +12,12 @@ from tests.hardening.world import client_for
 #: Public by design, and cached on purpose (each sets its own Cache-Control): the organisation's
 #: logo and accent stylesheet, content images, the LTI tool's public keys, static files, and what
 #: anyone checking an Open Badge fetches (the issuer profile, its keys, the status lists: bits
-#: only, no names, and the achievements of module versions).
+#: only, no names, and the achievements of module versions), and the two metadata documents a
+#: wallet reads (OpenID for Verifiable Credential Issuance: endpoints and formats, nobody's data).
 PUBLIC = {"branding.logo", "branding.accent_stylesheet", "authoring.media", "lti.jwks", "static",
           "certificates.badge_issuer", "certificates.badge_jwks", "certificates.badge_key",
-          "certificates.badge_status_list", "certificates.badge_achievement"}
+          "certificates.badge_status_list", "certificates.badge_achievement",
+          "certificates.wallet_issuer_metadata", "certificates.wallet_authorization_server_metadata"}
 
 
 @pytest.mark.parametrize("who", ["learner", "admin", "manager"])

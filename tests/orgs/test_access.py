@@ -48,7 +48,7 @@ def test_org_admin_sees_every_team_and_creates_one_audited(app, browser, make_or
     browser.login("admin@north.example")
     assert browser.get(f"/orgs/{org.slug}/teams/{west.id}").status_code == 200
     response = browser.post(f"/orgs/{org.slug}/teams", {"name": "Fostering"}, form_page=f"/orgs/{org.slug}/")
-    assert response.status_code == 302
+    assert response.status_code == 303
     team = session.scalar(select(Team).where(Team.name == "Fostering"))
     entry = session.scalar(select(AuditLog).where(AuditLog.action == "team.create", AuditLog.target_id == str(team.id)))
     assert entry.actor.email == "admin@north.example" and entry.organisation_id == org.id

@@ -42,7 +42,7 @@ def test_new_person_registers_through_the_link_and_joins(app, browser, staff, ou
     and team and is logged in; invite, registration and join are audited; the link then stops working."""
     browser.login("admin@north.example")
     response = _invite(browser, staff, "Nadia.New@Example.org", "learner", staff.east, name="Nadia New")
-    assert response.status_code == 302
+    assert response.status_code == 303  # see other: the answer to a POST that created something
     invitation = session.scalar(select(Invitation).where(Invitation.email == "nadia.new@example.org"))
     assert invitation.role == OrgRole.learner and invitation.team_id == staff.east.id
     assert invitation.invited_by_id == staff.admin.user_id
@@ -191,7 +191,7 @@ def test_member_cannot_be_invited_again(app, browser, staff):
 def test_manager_invites_learners_into_their_own_teams_only(app, browser, staff, outbox):
     """Rule: a manager may invite learners, into a team they can see; nothing else."""
     browser.login("east.manager@north.example")
-    assert _invite(browser, staff, "ok@example.org", "learner", staff.east).status_code == 302
+    assert _invite(browser, staff, "ok@example.org", "learner", staff.east).status_code == 303
     assert _invite(browser, staff, "west@example.org", "learner", staff.west).status_code == 400
     assert _invite(browser, staff, "boss@example.org", "manager", staff.east).status_code == 400
     assert _invite(browser, staff, "noteam@example.org", "learner", None).status_code == 400

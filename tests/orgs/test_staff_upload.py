@@ -154,7 +154,7 @@ def test_confirm_applies_exactly_the_preview_once(app, browser, staff, mixed_fil
     before = _counts()
     confirm = f"/orgs/{staff.org.slug}/people/import/{staff_import.id}/confirm"
     response = browser.post(confirm, {}, form_page="/account")
-    assert response.status_code == 302
+    assert response.status_code == 303
     after = _counts()
     assert after["Invitation"] == before["Invitation"] + 2
     assert after["Membership"] == before["Membership"] + 1
@@ -174,8 +174,11 @@ def test_confirm_applies_exactly_the_preview_once(app, browser, staff, mixed_fil
     entry = session.scalar(select(AuditLog).where(AuditLog.action == "staff_import.apply"))
     assert entry.detail["invite"] == 2 and entry.detail["add"] == 1 and entry.detail["rejected"] == 6
 
+    # Confirming again (a double click, a second tab) shows the first confirm's outcome, the
+    # people list, and writes nothing more.
     again = browser.post(confirm, {}, form_page="/account")
-    assert again.status_code == 409 and "already been applied" in again.get_data(as_text=True)
+    assert again.status_code == 303 and again.headers["Location"].endswith(f"/orgs/{staff.org.slug}/people")
+    assert "already been applied" in browser.get(again.headers["Location"]).get_data(as_text=True)
     assert _counts()["Invitation"] == after["Invitation"]
 
 
