@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from flask import abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Rule
 
 #: The largest id a BIGINT (and SQLite's INTEGER) column holds; ids start at 1.
 MAX_ID = 2**63 - 1
@@ -112,7 +112,35 @@ def refuse_bad_characters() -> None:
                 abort(400, description=BAD_FORM)
 
 
+class LazyBuilderRule(Rule):
+    """A URL rule that compiles its URL builder when ``url_for`` first needs it, not when the
+    rule is added.
+
+    Werkzeug compiles two builders (Python source, through ``compile()``) for every rule as it is
+    added: about 45 ms of the 51 ms an app with our ~150 rules takes to build, most of them for
+    endpoints a process may never link to. Matching a request is unchanged (its regular
+    expression is still compiled at once); the first ``url_for`` of an endpoint compiles the same
+    builder werkzeug would have. This rests on werkzeug's ``Rule._compile_builder`` (3.x), so
+    tests/test_url_rules.py checks every route builds the same URLs as a plain werkzeug rule.
+    Figures: docs/performance.md, "The suite's time".
+    """
+
+    def _compile_builder(self, append_unknown: bool = True):
+        compile_now = super()._compile_builder
+        compiled = None
+
+        def build(rule, *args, **values):
+            nonlocal compiled
+            if compiled is None:  # two threads may both compile it: the same function, no harm
+                compiled = compile_now(append_unknown)
+            return compiled(rule, *args, **values)
+
+        return build
+
+
 def init_app(app) -> None:
-    """Install the id converter (before any blueprint adds its rules) and the character check."""
+    """Install the id converter and lazily compiled URL rules (before any blueprint adds its
+    rules) and the character check."""
     app.url_map.converters["int"] = IdConverter
+    app.url_rule_class = LazyBuilderRule
     app.before_request(refuse_bad_characters)

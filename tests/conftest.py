@@ -6,17 +6,20 @@ each test, so tests are isolated without paying for a new schema each time.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 from course_engine import create_app
 from course_engine.db import dispose_engines, session, utcnow
 from course_engine.models import metadata
+from tests.parallel import worker_database_url
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -39,6 +42,29 @@ def base_test_config(tmp_path: Path, database_url: str) -> dict:
     }
 
 
+class _TemplateCode(BytecodeCache):
+    """Compiled templates kept for the whole run (Jinja's own bytecode cache, in memory).
+
+    Every test builds a new app, and each app's Jinja environment compiled every template it
+    rendered again: parsing and compiling templates was a large share of the suite's CPU. Jinja
+    keys each entry by the template's name and checks its source's checksum, so a template that
+    changes is compiled afresh; what renders is the same code either way.
+    """
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _TemplateCode()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -47,8 +73,8 @@ def backend(request) -> str:
 @pytest.fixture(scope="session")
 def database_url(backend, tmp_path_factory) -> str:
     if backend == "sqlite":
-        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
-    return os.environ["TEST_DATABASE_URL"]
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")  # each worker has its own temp
+    return worker_database_url(os.environ["TEST_DATABASE_URL"])
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +100,7 @@ def make_app(database_url, _schema, tmp_path):
         config = base_test_config(tmp_path, database_url)
         config.update(overrides)
         app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         app.config["_TEST_CONFIG"] = config
         apps.append(app)
         return app
@@ -240,6 +267,20 @@ def add_member(app):
     return factory
 
 
+#: The repository (its modules/ and quizzes/ are the shipped library).
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def library_report():
+    """The shipped library checked once per test process (``check_tree``, one worker): several
+    test modules build their parameters from it at collection, which every pytest-xdist worker
+    repeats, and each check of the whole library took about half a second. Its specs are frozen."""
+    from course_engine.content import check_tree
+
+    return check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
+
+
 def copy_sample_content(app, data_dir: Path) -> tuple[Path, Path]:
     """Copy a test folder's ``modules/`` and ``quizzes/`` into the app's content folders."""
     import shutil
@@ -260,5 +301,5 @@ def sync_sample_content(modules: Path, quizzes: Path):
     return result
 
 
-# The real Redis queue (db 3) for tests of queued work: see tests/queue.py.
+# The real Redis queue (db 3, another per xdist worker) for tests of queued work: see tests/queue.py.
 from tests.queue import queue_app, redis  # noqa: E402,F401

@@ -23,7 +23,9 @@ class LoopbackServer:
     def start(self) -> None:
         self._server = make_server("127.0.0.1", self.port, self.wsgi_app, threaded=True)
         self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Polled every 50 ms for stop() (socketserver's default, 0.5 s, made each stop wait up to
+        # half a second, and a test with two servers a second, in every LTI test).
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -1,5 +1,5 @@
-"""A real Redis queue for the tests of queued work: db 3 on the local Redis, emptied around
-each test; ``queue_app`` is an app on the current database with JOBS_BACKEND=rq.
+"""A real Redis queue for the tests of queued work: db 3 on the local Redis (each pytest-xdist
+worker has its own: tests/parallel.py), emptied around each test; ``queue_app`` is an app on the current database with JOBS_BACKEND=rq.
 
 The fixtures are imported by tests/conftest.py, so every test can ask for them.
 Jobs are worked by a real RQ worker: ``run_worker(app)`` runs ``flask jobs worker --burst``.
@@ -10,7 +10,7 @@ import socket
 
 import pytest
 
-REDIS_URL = "redis://127.0.0.1:6379/3"
+from tests.parallel import redis_url
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def redis():
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     from redis import Redis
 
-    connection = Redis.from_url(REDIS_URL)
+    connection = Redis.from_url(redis_url(0))  # db 3 in a serial run; each xdist worker has its own
     connection.flushdb()
     yield connection
     connection.flushdb()
@@ -29,7 +29,7 @@ def redis():
 
 @pytest.fixture
 def queue_app(app, make_app, redis):
-    return make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=REDIS_URL)
+    return make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=redis_url(0))
 
 
 def run_worker(app) -> str:

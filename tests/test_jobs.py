@@ -10,6 +10,7 @@ from sqlalchemy import select
 from course_engine import jobs
 from course_engine.db import commit_and_run_callbacks, session
 from course_engine.orgs.models import Organisation
+from tests.parallel import redis_url
 
 #: What the jobs below saw, in order.
 RAN: list[str] = []
@@ -99,7 +100,7 @@ def test_rq_backend_queues_jobs_for_a_worker_and_keeps_the_ones_that_fail(make_a
 
     from tests.conftest import isolated_context
 
-    url = "redis://127.0.0.1:6379/13"
+    url = redis_url(1)  # db 13 in a serial run; each xdist worker has its own
     Redis.from_url(url).flushdb()
     app = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
     with isolated_context(app) as twin:
@@ -128,7 +129,7 @@ def test_rq_enqueues_reuse_one_redis_client_per_app(make_app):
 
     from tests.conftest import isolated_context
 
-    url = "redis://127.0.0.1:6379/13"
+    url = redis_url(1)  # db 13 in a serial run; each xdist worker has its own
     Redis.from_url(url).flushdb()
     app = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
     with isolated_context(app) as twin:
@@ -138,7 +139,7 @@ def test_rq_enqueues_reuse_one_redis_client_per_app(make_app):
             commit_and_run_callbacks()
             assert jobs._redis(twin) is first
         assert Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url)).count == 3
-        twin.config["JOBS_REDIS_URL"] = "redis://127.0.0.1:6379/12"
+        twin.config["JOBS_REDIS_URL"] = "redis://127.0.0.1:6379/12"  # never connected to: any other URL
         assert jobs._redis(twin) is not first  # a changed setting is followed
         twin.config["JOBS_REDIS_URL"] = url
     Redis.from_url(url).flushdb()
@@ -155,7 +156,7 @@ def test_enqueue_once_queues_one_job_per_key_and_window_and_runs_it_when_the_win
 
     from tests.conftest import isolated_context
 
-    url = "redis://127.0.0.1:6379/13"
+    url = redis_url(1)  # db 13 in a serial run; each xdist worker has its own
     Redis.from_url(url).flushdb()
     app = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
     with isolated_context(app):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from course_engine import create_app
+from tests.parallel import SERIAL
 from tests.test_migrations import _drop, _empty_database, revision_before
 
 ROWS = 1_000_000
@@ -36,6 +37,7 @@ def _fill(url):
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only (TEST_DATABASE_URL)")
+@pytest.mark.xdist_group(SERIAL)  # timed (the insert must not wait): never beside the other heavy PostgreSQL tests
 def test_index_build_does_not_block_a_learners_insert(tmp_path):
     url, cleanup = _empty_database("postgresql", tmp_path)
     try:

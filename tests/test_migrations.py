@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from course_engine import create_app
 from course_engine.engines import make_engine
 from course_engine.models import metadata
+from tests.parallel import unique_prefix
 
 
 def _empty_database(backend, tmp_path):
@@ -18,7 +19,8 @@ def _empty_database(backend, tmp_path):
         return "sqlite:///" + str(tmp_path / "migrated.db"), None
     if os.environ.get("TEST_DATABASE_URL"):
         admin_url = os.environ["TEST_DATABASE_URL"]
-        name = "ce_migration_" + uuid.uuid4().hex[:12]
+        # A name of its own (random, and naming the xdist worker) beside any other run or worker.
+        name = unique_prefix("ce_migration_") + uuid.uuid4().hex[:12]
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))

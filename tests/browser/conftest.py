@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.parallel import WORKER
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CE_BROWSER") or next(
     (p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
@@ -46,6 +48,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # On one pytest-xdist worker: one live server, one chromium and one of each
+            # module's journey fixtures, not one per worker (each start costs seconds).
+            item.add_marker(pytest.mark.xdist_group("browser"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -83,17 +88,17 @@ class LiveServer:
             DEMO_PASSWORD=DEMO_PASSWORD)
         self.process = None
 
-    def flask(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=self.env,
-                                capture_output=True, text=True, timeout=300)
-        if result.returncode not in (0, 1):
-            raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    def flask(self, *commands: tuple[str, ...]) -> str:
+        """Run `flask` commands in order with the server's settings, in one process
+        (tests/browser/flask_steps.py: one interpreter start-up instead of one per command)."""
+        result = subprocess.run([sys.executable, str(Path(__file__).with_name("flask_steps.py")), json.dumps(commands)],
+                                cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise RuntimeError(f"flask {commands} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout + result.stderr
 
     def start(self) -> None:
-        self.flask("db", "upgrade")
-        self.flask("content", "sync")
-        self.flask("seed-demo")
+        self.flask(("db", "upgrade"), ("content", "sync"), ("seed-demo",))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning",
              "course_engine:create_app()"], cwd=ROOT, env=self.env)
@@ -192,7 +197,9 @@ def a11y():
     checker = A11y()
     yield checker
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "axe-results.json").write_text(json.dumps(checker.results, indent=2, sort_keys=True))
+    # One file per xdist worker (axe-results-gw0.json, …): each worker checks its own pages.
+    name = f"axe-results-{WORKER}.json" if WORKER else "axe-results.json"
+    (SCREENSHOTS / name).write_text(json.dumps(checker.results, indent=2, sort_keys=True))
 
 
 def login(page, email: str, password: str = DEMO_PASSWORD) -> None:

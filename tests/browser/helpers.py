@@ -3,21 +3,17 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from course_engine.content import check_tree, recommended_path
+from course_engine.content import recommended_path
 from course_engine.content.markdown_render import plain_text
 
-from .conftest import ROOT
-
-_REPORT = None
+from tests.conftest import library_report
 
 
 def content(slug: str):
     """The parsed module and its quiz bank, from the repository's content (checked once)."""
-    global _REPORT
-    if _REPORT is None:
-        _REPORT = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
-    module = _REPORT.modules[slug]
-    return module, _REPORT.quizzes[module.quiz_id]
+    report = library_report()
+    module = report.modules[slug]
+    return module, report.quizzes[module.quiz_id]
 
 
 def answer_quiz(page, quiz, right: bool) -> None:

@@ -1,9 +1,11 @@
 """The learner journey by keyboard alone: visible focus, sensible order, focus moved to the
 new content after each choice, targets at least 24 by 24 px."""
 
-from course_engine.content import check_tree
+from playwright.sync_api import expect
 
-from .conftest import ROOT, login
+from tests.conftest import library_report
+
+from .conftest import login
 
 FOCUS_STYLE = """() => { const el = document.activeElement; const s = getComputedStyle(el);
   const r = el.getBoundingClientRect();
@@ -29,7 +31,7 @@ def _tab_to(page, predicate, limit=60):
 
 
 def test_keyboard_only_learner_journey(page, live_server):
-    module = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1).modules["streetwise"]
+    module = library_report().modules["streetwise"]
     login(page, "learner5@demo.example")
     page.goto("/modules/streetwise")
 
@@ -47,10 +49,13 @@ def test_keyboard_only_learner_journey(page, live_server):
     page.wait_for_url("**/attempts/*")
     _tab_to(page, lambda i: i["text"].startswith("Begin the case"))
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
 
     scene = module.scene(module.start)
-    assert page.get_by_role("heading", level=1).inner_text() == scene.title
+    # Wait for the scene's own page, then for its load (styles applied): wait_for_load_state()
+    # straight after the key press could be answered by the page being left, and the targets
+    # were then measured unstyled on a loaded machine.
+    expect(page.get_by_role("heading", level=1)).to_have_text(scene.title)
+    page.wait_for_load_state("load")
     assert not page.evaluate(SMALL_TARGETS), page.evaluate(SMALL_TARGETS)
     # Into the radio group, choose with the arrow key, then confirm.
     _tab_to(page, lambda i: i["tag"] == "INPUT" and i["id"].startswith("choice-"))
@@ -74,7 +79,7 @@ def test_error_summary_takes_focus_and_links_to_fields(page, live_server):
     page.goto("/register")
     page.get_by_role("button", name="Create account").click()
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()  # waits for the answer to the click
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "full_name"

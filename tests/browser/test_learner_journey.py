@@ -2,10 +2,12 @@
 page type passes axe (WCAG 2.x A/AA) and reflows at 320 px."""
 
 import pytest
+from playwright.sync_api import expect
 
-from course_engine.content import check_tree, recommended_path
+from course_engine.content import recommended_path
+from tests.conftest import library_report
 
-from .conftest import ROOT, login
+from .conftest import login
 from .helpers import answer_quiz as _answer_quiz
 
 SLUG = "its-silent-introduction"
@@ -13,7 +15,7 @@ SLUG = "its-silent-introduction"
 
 @pytest.fixture(scope="module")
 def content():
-    report = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
+    report = library_report()
     module = report.modules[SLUG]
     return module, report.quizzes[module.quiz_id]
 
@@ -57,12 +59,15 @@ def test_learner_completes_a_module_with_a_retake(page, live_server, a11y, conte
     a11y.check(page, "quiz")
     _answer_quiz(page, quiz, right=False)
     page.get_by_role("button", name="Submit answers").click()
-    assert page.get_by_text("Not passed").first.is_visible()
+    # expect() waits for the results page (is_visible() looked once, and could look too soon).
+    expect(page.locator(".badge--failed").first).to_be_visible()
+    expect(page.locator(".badge--failed").first).to_contain_text("Not passed")
     a11y.check(page, "quiz-results-failed")
     page.get_by_role("button", name="Try the quiz again").click()
     _answer_quiz(page, quiz, right=True)
     page.get_by_role("button", name="Submit answers").click()
-    assert page.get_by_text("Passed").first.is_visible()
+    expect(page.locator(".badge--passed").first).to_be_visible()
+    expect(page.locator(".badge--passed").first).to_contain_text("Passed")
     a11y.check(page, "quiz-results-passed")
 
     page.get_by_role("link", name="Next: your final reflection").click()

@@ -21,6 +21,7 @@ from course_engine.scorm import package
 from course_engine.scorm.package import Brand
 from tests.branding.conftest import png_bytes
 from tests.loopback import LoopbackServer
+from tests.parallel import run_lock
 from tests.scorm.library import library_input, report
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "scorm" / "node"
@@ -34,14 +35,16 @@ REFLECTION = "A private thought about my own practice, never for the LMS"
 
 
 @pytest.fixture(scope="session")
-def scorm_again():
-    """scorm-again installed from tests/scorm/node/package-lock.json (npm ci) when missing."""
+def scorm_again(tmp_path_factory):
+    """scorm-again installed from tests/scorm/node/package-lock.json (npm ci) when missing, under
+    a lock every xdist worker shares (two npm ci in one folder would break each other)."""
     dist = NODE_DIR / "node_modules" / "scorm-again" / "dist"
-    if not dist.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed (apt-get install npm): it installs scorm-again for these tests")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300)
+    with run_lock(tmp_path_factory, "npm-scorm"):
+        if not dist.exists():
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.skip("npm is not installed (apt-get install npm): it installs scorm-again for these tests")
+            subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True, timeout=300)
     return dist
 
 

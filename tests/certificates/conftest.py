@@ -23,6 +23,7 @@ from course_engine.learner import services as learner
 from course_engine.learner.models import AttemptStatus
 
 from tests.conftest import copy_sample_content, sync_sample_content
+from tests.parallel import run_lock
 
 DATA = Path(__file__).parent / "data"
 NODE_DIR = Path(__file__).parent / "node"
@@ -99,15 +100,17 @@ def holder(app, make_user, published):
 
 
 @pytest.fixture(scope="session")
-def node_packages():
+def node_packages(tmp_path_factory):
     """tests/certificates/node with its pinned packages (npm ci from the committed lock file,
-    once, when one of package.json's dependencies is missing). Node.js is part of the machine;
+    once, when one of package.json's dependencies is missing: under a lock every xdist worker
+    shares, as two npm ci in one folder would break each other). Node.js is part of the machine;
     without it this fails rather than skips: the independent checks must really run."""
     assert NODE is not None, "node (Node.js 20) is needed for the independent badge verifier and wallet"
     wanted = json.loads((NODE_DIR / "package.json").read_text(encoding="utf-8"))["dependencies"]
-    if not all((NODE_DIR / "node_modules" / name / "package.json").exists() for name in wanted):
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True,
-                       timeout=300)
+    with run_lock(tmp_path_factory, "npm-certificates"):
+        if not all((NODE_DIR / "node_modules" / name / "package.json").exists() for name in wanted):
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True,
+                           timeout=300)
     return NODE_DIR
 
 

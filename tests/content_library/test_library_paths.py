@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from course_engine.content import all_paths, check_tree, grade_attempt, recommended_path
+from course_engine.content import all_paths, grade_attempt, recommended_path
 from course_engine.content.path_proof import prove_passages, replay_claims
 from course_engine.content.problems import ProblemList
+from tests.conftest import library_report
 
 ROOT = Path(__file__).resolve().parents[2]
-REPORT = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
+REPORT = library_report()  # checked once per process
 INTRO = "its-silent-introduction"
 LEADERS = "it-starts-with-us"  # the tenth module, for leaders and managers (issue 16, section 5)
 SLUGS = sorted(p.stem for p in (ROOT / "modules").glob("*.md"))

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from course_engine.content import check_tree
+from tests.conftest import library_report
 from course_engine.content.quiz_parser import parse_quiz_markdown
 from course_engine.content.specs import QUESTION_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
-REPORT = check_tree(ROOT / "modules", ROOT / "quizzes", workers=1)
+REPORT = library_report()  # checked once per process
 BANKS = sorted(REPORT.quizzes)
 
 

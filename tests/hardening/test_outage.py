@@ -12,6 +12,10 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import PASSWORD, Browser
+from tests.parallel import SERIAL
+
+# One at a time with the other tests that let a port go and take it back (tests/parallel.py).
+pytestmark = pytest.mark.xdist_group(SERIAL)
 
 
 class CuttableProxy:

@@ -25,6 +25,7 @@ an external tool, checking the tool the way the specifications say a platform mu
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 import secrets
@@ -79,13 +80,21 @@ class ResourceLink:
     lineitem_id: int | None
 
 
+@functools.cache
+def _platform_key() -> RSAKey:
+    """The platform's signing key, made once per test process: a 2048-bit RSA key takes tens of
+    milliseconds to generate, and a new one per test proved nothing more (each test's platform
+    has its own issuer URL, so no key set is shared between tests; forgers make their own)."""
+    return RSAKey.generate_key(2048, parameters={"kid": "platform-key-1", "alg": "RS256", "use": "sig"})
+
+
 class Platform:
     """The platform's state and its Flask app. Configure ``tool_*`` URLs and ``url`` before use."""
 
     def __init__(self, client_id: str = "course-engine-tool", deployment_id: str = "deployment-1"):
         self.client_id = client_id
         self.deployment_id = deployment_id
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "platform-key-1", "alg": "RS256", "use": "sig"})
+        self.key = _platform_key()
         self.url = ""  # the issuer: set once the server has a port
         self.tool_login_url = self.tool_launch_url = self.tool_jwks_url = ""
         self.users: dict[str, PlatformUser] = {}

@@ -11,9 +11,10 @@ from tests.learner.conftest import DATA, Player
 from tests.xapi.lrs import KEY, SECRET, RalphLRS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def lrs(tmp_path_factory):
-    """One real LRS for the module's tests (each test tells its statements apart by id)."""
+    """One real LRS for the run (each pytest-xdist worker has its own; each test tells its
+    statements apart by id), started once rather than once per module."""
     store = RalphLRS(tmp_path_factory.mktemp("ralph"))
     yield store
     store.stop()

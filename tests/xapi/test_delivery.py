@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
+import pytest
 from ralph.models.xapi.base.statements import BaseXapiStatement
 from sqlalchemy import select, update
 
@@ -13,6 +14,7 @@ from course_engine.db import session
 from course_engine.xapi.models import LrsActor, OutboxStatement
 
 from tests.learner.test_journey import _quiz_form
+from tests.parallel import SERIAL
 from tests.xapi.lrs import SECRET
 
 JOURNAL = "That the family would be hostile."
@@ -101,6 +103,7 @@ def test_a_played_module_arrives_in_the_store_as_built(world, lrs, runner):
     assert completed["result"]["duration"].startswith("PT")
 
 
+@pytest.mark.xdist_group(SERIAL)  # the store takes its port back after letting it go (tests/parallel.py)
 def test_the_store_away_mid_run_loses_nothing_and_duplicates_nothing(world, lrs, runner):
     """The LRS stops after the first decision; the learner carries on (every request succeeds),
     statements wait with the reason; it comes back; the drain sends each statement exactly once,
