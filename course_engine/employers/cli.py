@@ -1,6 +1,7 @@
 """``flask reminders send``: email learners and managers about due and overdue learning."""
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .. import db, jobs, submissions
 
@@ -58,3 +59,20 @@ def rebuild_status_command(batch: int, check_only: bool):
     click.echo(resolved.summary(check_only))
     if check_only and (facts.differed or resolved.differed):
         raise SystemExit(1)
+
+
+@employers_cli.command("refresh-insights")
+@click.option("--organisation", "slug", default=None, help="Only this organisation (its slug).")
+def refresh_insights_command(slug: str | None):
+    """Recount the practice insights figures (insight_figure) of every organisation, or one,
+    each in its own transaction. The pages queue this per organisation when their figures are
+    over 15 minutes old; run it after a bulk import, or from cron if no queue worker runs."""
+    from . import insight_figures
+    from ..orgs.models import Organisation
+
+    if slug is not None and db.session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is None:
+        raise click.BadParameter(f"no organisation has the slug {slug!r}", param_hint="--organisation")
+    click.echo("Counting practice insights figures...")
+    done = insight_figures.refresh_all(slug, echo=click.echo, commit=db.commit_and_run_callbacks)
+    click.echo(f"Refreshed {len(done)} organisations: {sum(d.rows for d in done)} figures "
+               f"in {sum(d.seconds for d in done):.1f} s.")

@@ -27,14 +27,20 @@ class InsightModule:
 
 
 def insight_modules(scope: Scope) -> list[InsightModule]:
-    """Modules the visible learners have attempted, with how many distinct learners."""
+    """Modules the visible learners have attempted, with how many distinct learners (counted
+    live: the specification of ``insight_figures.insight_modules``)."""
     rows = session.execute(
         select(ScenarioAttempt.module_id, func.count(ScenarioAttempt.user_id.distinct()))
         .where(ScenarioAttempt.user_id.in_(scope.member_user_ids()))
         .group_by(ScenarioAttempt.module_id)).all()
+    return modules_from_counts(rows)
+
+
+def modules_from_counts(rows) -> list[InsightModule]:
+    """(module id, distinct learners) rows, titled and sorted by title."""
     titles = module_titles([r[0] for r in rows])
     modules = [InsightModule(mid, *titles.get(mid, (str(mid), str(mid))), count) for mid, count in rows]
-    return sorted(modules, key=lambda m: m.title.lower())
+    return sorted(modules, key=lambda m: (m.title.lower(), m.module_id))
 
 
 @dataclass
@@ -95,19 +101,35 @@ class ModuleInsights:
         return self.module.shown
 
 
+@dataclass
+class Counts:
+    """What insights count for one module and scope, before the content's words label them:
+    the live queries below produce it, and so does the pre-counted table (``insight_figures``)."""
+
+    learners: int
+    #: (version id, scene id, choice index, decisions)
+    choices: list[tuple[int, str, int, int]]
+    #: {scene id: distinct learners who decided there}
+    scene_learners: dict[str, int]
+    #: (version id, ending scene id, attempts)
+    endings: list[tuple[int, str, int]]
+    ending_learners: int
+    #: (question id, answers, missed, distinct learners)
+    questions: list[tuple[str, int, int, int]]
+
+
 def module_insights(scope: Scope, module: ContentModule) -> ModuleInsights:
     """How the visible learners chose at each decision point, the endings they reached and the
     quiz questions most often missed; groups under :data:`MIN_GROUP` learners are suppressed
-    (their figures are never computed into the result)."""
-    from ..authoring.services import module_spec, quiz_spec
+    (their figures are never computed into the result).
 
+    Counted live from the decisions and quiz answers: the specification the pre-counted
+    figures the pages read (``insight_figures.module_insights``) are tested against."""
     members = scope.member_user_ids()
     base = and_(ScenarioAttempt.module_id == module.id, ScenarioAttempt.user_id.in_(members))
     learners = session.scalar(select(func.count(ScenarioAttempt.user_id.distinct())).where(base)) or 0
-    slug_title = module_titles([module.id]).get(module.id, (module.slug, module.slug))
-    info = InsightModule(module.id, slug_title[0], slug_title[1], learners)
-    if not info.shown:
-        return ModuleInsights(info, [], [], 0, [])
+    if learners < MIN_GROUP:
+        return shape(module, Counts(learners, [], {}, [], 0, []))
     choice_rows = session.execute(
         select(ScenarioAttempt.version_id, Decision.scene_id, Decision.choice_index, func.count())
         .select_from(Decision).join(ScenarioAttempt, ScenarioAttempt.id == Decision.attempt_id).where(base)
@@ -128,13 +150,37 @@ def module_insights(scope: Scope, module: ContentModule) -> ModuleInsights:
         .select_from(QuizResponse).join(QuizAttempt, QuizAttempt.id == QuizResponse.quiz_attempt_id)
         .where(QuizAttempt.module_id == module.id, QuizAttempt.user_id.in_(members))
         .group_by(QuizResponse.question_id)).all()
-    version_ids = {r[0] for r in choice_rows} | {r[0] for r in ending_rows}
+    return shape(module, Counts(learners, [tuple(r) for r in choice_rows], scene_learners,
+                                [tuple(r) for r in ending_rows], ending_learners,
+                                [(r[0], int(r[1]), int(r[2] or 0), int(r[3])) for r in question_rows]))
+
+
+def shape(module: ContentModule, counts: Counts) -> ModuleInsights:
+    """Label the counts with the content's words (newest version first) and suppress every
+    group under :data:`MIN_GROUP` learners. Rows are taken in a fixed order (newest version,
+    scene, choice), so equal counts give equal pages whatever order the database returned."""
+    from ..authoring.services import module_spec, quiz_spec
+
+    slug_title = module_titles([module.id]).get(module.id, (module.slug, module.slug))
+    info = InsightModule(module.id, slug_title[0], slug_title[1], counts.learners)
+    if not info.shown:
+        return ModuleInsights(info, [], [], 0, [])
+    version_ids = {r[0] for r in counts.choices} | {r[0] for r in counts.endings}
     if module.current_version_id:
         version_ids.add(module.current_version_id)
     versions = {v.id: v for v in session.scalars(select(ModuleVersion).where(ModuleVersion.id.in_(sorted(version_ids))))}
     # Newest version first: its wording labels scenes, choices and questions.
     ordered = sorted(versions.values(), key=lambda v: v.number, reverse=True)
     specs = {v.id: module_spec(v) for v in ordered}
+    newest_first = {v.id: position for position, v in enumerate(ordered)}
+
+    def version_order(version_id):
+        return newest_first.get(version_id, len(newest_first))
+
+    choice_rows = sorted(counts.choices, key=lambda r: (version_order(r[0]), r[1], r[2]))
+    ending_rows = sorted(counts.endings, key=lambda r: (version_order(r[0]), r[1]))
+    scene_learners = counts.scene_learners
+    ending_learners = counts.ending_learners
 
     # Choices are merged across versions by scene and choice text (an edit that reorders
     # choices still counts the same choice together).
@@ -156,7 +202,7 @@ def module_insights(scope: Scope, module: ContentModule) -> ModuleInsights:
         share[1] += count
         point["total"] += count
     decision_points = []
-    for scene_id, point in sorted(points.items(), key=lambda item: scene_order.get(item[0], 10**6)):
+    for scene_id, point in sorted(points.items(), key=lambda item: (scene_order.get(item[0], 10**6), item[0])):
         count_learners = scene_learners.get(scene_id, 0)
         shares = []
         if count_learners >= MIN_GROUP:
@@ -187,7 +233,7 @@ def module_insights(scope: Scope, module: ContentModule) -> ModuleInsights:
             for q in quiz.questions:
                 question_titles.setdefault(q.id, q.title)
     questions = [QuestionMiss(question_titles.get(qid, qid), int(n), int(missed or 0), int(people))
-                 for qid, n, missed, people in question_rows]
+                 for qid, n, missed, people in sorted(counts.questions)]
     questions = [q if q.shown else QuestionMiss(q.title, 0, 0, q.learners) for q in questions]
     questions.sort(key=lambda q: (not q.shown, -q.percent, q.title))
     return ModuleInsights(info, decision_points, ending_shares, ending_learners, questions)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -92,6 +92,56 @@ class AssignmentCell(Base):
     #: From learner_module_state: the UTC day of the latest completion, and open attempts.
     last_completed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     open_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+
+class InsightFigure(Base):
+    """One pre-counted figure of practice insights, per organisation, team (None: people with
+    no team) and module, as the live queries of ``insights.py`` count it for the organisation's
+    current members: ``kind`` says which figure and which of the key columns it uses.
+
+    ``module``: distinct learners with an attempt; ``ended``: distinct learners who reached an
+    ending; ``scene`` (key = scene id): distinct learners who decided there; ``choice``
+    (version, key = scene id, choice index): decisions; ``ending`` (version, key = ending scene
+    id): attempts that reached it; ``question`` (key = question id): answers (``count``),
+    ``missed`` and distinct learners.
+
+    Why per team: a manager sees only some teams, and a person has one membership per
+    organisation (``membership``'s unique key) and so at most one team there, so the distinct
+    learners of several teams are the sum of each team's. Why pre-counted: at 20,000 learners
+    the live queries aggregate about 400,000 decisions and 800,000 quiz answers per request
+    (341-615 ms); the page sums a few hundred of these rows instead. Rewritten per organisation
+    by ``insight_figures.refresh`` (a queued job, at most every 15 minutes, and
+    ``flask employers refresh-insights``)."""
+
+    __tablename__ = "insight_figure"
+    __table_args__ = (Index("ix_insight_figure_org_module", "organisation_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"), nullable=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("content_module.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    choice_index: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    learners: Mapped[int] = mapped_column(Integer, default=0)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    missed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class InsightRefresh(Base):
+    """When an organisation's :class:`InsightFigure` rows were last counted (the moment the
+    count began: the figures are as of then) and how long counting took.
+
+    Its row is also the refresh's lock: a refresh writes it first, so two refreshes of one
+    organisation take turns instead of both inserting figures."""
+
+    __tablename__ = "insight_refresh"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class ReminderKind(str, enum.Enum):

@@ -7,6 +7,9 @@ is a 404, so their existence is never confirmed.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -19,8 +22,7 @@ from ..authoring.services import published_versions
 from ..db import session, utcnow
 from ..orgs.access import EMPLOYER_ROLES, org_role_required
 from ..orgs.models import Membership, Team
-from . import bp, exports, queries, services
-from . import insights as practice_insights
+from . import bp, exports, insight_figures, queries, services
 from .forms import AssignmentForm
 from .models import Assignment, ReminderLog, TargetKind
 from .status import STATUS_ORDER, STATUS_RULES, Status, rule_book
@@ -284,13 +286,19 @@ def remove_assignment(org, membership, assignment_id: int):
 
 # --- practice insights --------------------------------------------------------------------------
 
+#: The pages say when the figures were counted in the time people here read clocks in.
+UK_TIME = ZoneInfo("Europe/London")
+
+
 @bp.route("/orgs/<org_slug>/insights")
 @org_role_required(*EMPLOYER_ROLES)
 def insights(org, membership):
     """Modules the viewer's learners have attempted, with how many learners."""
     scope = queries.Scope.for_member(membership)
-    return render_template("employers/insights.html", org=org, membership=membership,
-                           modules=practice_insights.insight_modules(scope), min_group=queries.MIN_GROUP)
+    counted = insight_figures.ensure_fresh(org.id)
+    return render_template("employers/insights.html", org=org, membership=membership, counted=_as_of(counted),
+                           modules=insight_figures.insight_modules(scope) if counted else [],
+                           min_group=queries.MIN_GROUP)
 
 
 @bp.route("/orgs/<org_slug>/insights/<module_slug>")
@@ -301,8 +309,23 @@ def module_insights(org, membership, module_slug: str):
     if module is None:
         abort(404)
     scope = queries.Scope.for_member(membership)
-    return render_template("employers/module_insights.html", org=org, membership=membership,
-                           insights=practice_insights.module_insights(scope, module), min_group=queries.MIN_GROUP)
+    counted = insight_figures.ensure_fresh(org.id)
+    return render_template("employers/module_insights.html", org=org, membership=membership, counted=_as_of(counted),
+                           insights=insight_figures.module_insights(scope, module) if counted else None,
+                           min_group=queries.MIN_GROUP)
+
+
+def _as_of(counted):
+    """When the figures were counted, in UK time, as the pages say it ("08:15", "yesterday at
+    23:50", "1 December at 08:15"); None while they are being prepared."""
+    if counted is None:
+        return None
+    local, today = counted.astimezone(UK_TIME), utcnow().astimezone(UK_TIME).date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    if local.date() == today - timedelta(days=1):
+        return local.strftime("yesterday at %H:%M")
+    return local.strftime("%-d %B at %H:%M")
 
 
 # --- the learner's reminders --------------------------------------------------------------------
