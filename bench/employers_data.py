@@ -238,18 +238,15 @@ def build(database_url: str, learners: int = 5000, teams: int = 50, seed: int = 
 
         echo(f"  {module_state.rebuild(batch=50_000, commit=session.commit).summary(False)} "
              f"({time.perf_counter() - started:.1f}s)")
-<<<<<<< HEAD
         # ... and the report cells (assignments resolved to people, with those facts).
         from course_engine.employers import cells
 
         echo(f"  {cells.rebuild(commit=session.commit).summary(False)} ({time.perf_counter() - started:.1f}s)")
-=======
         from course_engine.employers import insight_figures  # the practice insights' pre-counted figures
 
         counted = insight_figures.refresh_all(commit=session.commit)
         echo(f"  insight figures: {sum(d.rows for d in counted)} rows for {len(counted)} organisations "
              f"({time.perf_counter() - started:.1f}s)")
->>>>>>> insights
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
                 for table in ("user", "membership", "team", "scenario_attempt", "decision", "quiz_attempt",
