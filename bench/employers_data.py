@@ -75,6 +75,22 @@ def _walks(spec, rng: random.Random, count: int):
     return walks
 
 
+
+def rebuild_report_tables(echo, started: float) -> None:
+    """After a bulk load behind the application's back: rebuild what the employer reports read
+    (learner_module_state, then the assignment cells made from it) and count the practice
+    insights' figures, echoing each with the time since ``started``."""
+    from course_engine.db import session
+    from course_engine.employers import cells, insight_figures
+    from course_engine.learner import module_state
+
+    echo(f"  {module_state.rebuild(batch=50_000, commit=session.commit).summary(False)} "
+         f"({time.perf_counter() - started:.1f}s)")
+    echo(f"  {cells.rebuild(commit=session.commit).summary(False)} ({time.perf_counter() - started:.1f}s)")
+    counted = insight_figures.refresh_all(commit=session.commit)
+    echo(f"  insight figures: {sum(d.rows for d in counted)} rows for {len(counted)} organisations "
+         f"({time.perf_counter() - started:.1f}s)")
+
 def build(database_url: str, learners: int = 5000, teams: int = 50, seed: int = 1, echo=print) -> dict:
     """Drop and rebuild the schema at ``database_url`` and fill it; returns what was built."""
     import bench_content
@@ -233,20 +249,7 @@ def build(database_url: str, learners: int = 5000, teams: int = 50, seed: int = 
                      f"{time.perf_counter() - started:.1f}s)")
         flush_rows()
         session.commit()
-        # Written behind the application's back: the reports' facts are rebuilt from them.
-        from course_engine.learner import module_state
-
-        echo(f"  {module_state.rebuild(batch=50_000, commit=session.commit).summary(False)} "
-             f"({time.perf_counter() - started:.1f}s)")
-        # ... and the report cells (assignments resolved to people, with those facts).
-        from course_engine.employers import cells
-
-        echo(f"  {cells.rebuild(commit=session.commit).summary(False)} ({time.perf_counter() - started:.1f}s)")
-        from course_engine.employers import insight_figures  # the practice insights' pre-counted figures
-
-        counted = insight_figures.refresh_all(commit=session.commit)
-        echo(f"  insight figures: {sum(d.rows for d in counted)} rows for {len(counted)} organisations "
-             f"({time.perf_counter() - started:.1f}s)")
+        rebuild_report_tables(echo, started)  # written behind the application's back
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
                 for table in ("user", "membership", "team", "scenario_attempt", "decision", "quiz_attempt",

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from employers_data import FIRST, LAST, PASSWORD, _walks, make_app  # noqa: E402
+from employers_data import FIRST, LAST, PASSWORD, _walks, make_app, rebuild_report_tables  # noqa: E402
 
 #: The national body's share of all learners (20,000 of 100,000).
 LARGEST_SHARE = 0.2
@@ -245,20 +245,7 @@ def build(database_url: str, learners_total: int = 100_000, organisations: int =
             connection.commit()
         finally:
             raw.close()
-        # Loaded behind the application's back (COPY): the reports' facts are rebuilt from it.
-        from course_engine.learner import module_state
-
-        echo(f"  {module_state.rebuild(batch=50_000, commit=session.commit).summary(False)} "
-             f"({time.perf_counter() - started:.1f}s)")
-        # ... and the report cells (assignments resolved to people, with those facts).
-        from course_engine.employers import cells
-
-        echo(f"  {cells.rebuild(commit=session.commit).summary(False)} ({time.perf_counter() - started:.1f}s)")
-        from course_engine.employers import insight_figures  # the practice insights' pre-counted figures
-
-        counted = insight_figures.refresh_all(commit=session.commit)
-        echo(f"  insight figures: {sum(d.rows for d in counted)} rows for {len(counted)} organisations "
-             f"({time.perf_counter() - started:.1f}s)")
+        rebuild_report_tables(echo, started)  # loaded behind the application's back (COPY)
         session.remove()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))

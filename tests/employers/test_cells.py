@@ -15,11 +15,11 @@ from course_engine.db import session
 from course_engine.employers import cells, services
 from course_engine.employers.models import Assignment, AssignmentCell, TargetKind
 from course_engine.learner import services as learning
-from course_engine.learner.models import AttemptStatus, FinalReflection, ScenarioAttempt
+from course_engine.learner.models import AttemptStatus, ScenarioAttempt
 from course_engine.orgs import services as orgs
 from course_engine.orgs.models import OrgRole
-from course_engine.quizzes.models import QuizAttempt
 from tests.employers.test_status_sql import _modules
+from tests.learner.test_module_state import make_completable
 
 
 def _stored(org_id: int) -> set[tuple]:
@@ -34,16 +34,8 @@ def _computed(org_id: int) -> set[tuple]:
 
 
 def _complete(attempt: ScenarioAttempt, now: datetime) -> None:
-    """Meet the requirements the player would have (written directly: the rules do not read
-    them), then complete through the service."""
-    attempt.ending_scene_id = "safe-end"
-    attempt.status = AttemptStatus.scenario_done
-    session.add(QuizAttempt(scenario_attempt_id=attempt.id, user_id=attempt.user_id, module_id=attempt.module_id,
-                            number=1, drawn=[], answers={}, started_at=now, submitted_at=now, score_percent=100.0,
-                            passed=True, pass_mark=75))
-    session.add(FinalReflection(user_id=attempt.user_id, attempt_id=attempt.id, what_learned="x",
-                                impact_on_practice="y", created_at=now, updated_at=now))
-    session.flush()
+    """Complete through the service, after what the player would have left (make_completable)."""
+    make_completable(attempt, now)
     assert learning.try_complete(attempt, now) is not None
 
 

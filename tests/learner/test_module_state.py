@@ -34,7 +34,7 @@ def _records() -> set[tuple]:
     return {(u, m, _day(day), int(n)) for u, m, day, n in session.execute(module_state.source_rows())}
 
 
-def _completable(attempt: ScenarioAttempt, now: datetime) -> None:
+def make_completable(attempt: ScenarioAttempt, now: datetime) -> None:
     """What the player leaves before completion: an ending, a passed quiz, the final reflection
     (none of them read by the status rules, so written directly)."""
     attempt.ending_scene_id = "safe-end"
@@ -68,7 +68,7 @@ def test_each_event_changes_the_row_as_a_rebuild_would(app, make_user, published
     session.commit()
     assert session.get(ScenarioAttempt, first.id).status == AttemptStatus.abandoned
     assert _table() == {(user.id, module.id, None, 1)} == _records()
-    _completable(second, late)
+    make_completable(second, late)
     assert services.try_complete(second, late) is not None
     session.commit()
     assert _table() == {(user.id, module.id, late.date(), 0)} == _records()
@@ -95,7 +95,7 @@ def test_random_event_sequences_keep_the_table_equal_to_a_rebuild(app, make_user
         if event < 0.45:
             attempt = services.start_attempt(user.id, module, now)
             if rng.random() < 0.5:
-                _completable(attempt, now)
+                make_completable(attempt, now)
                 completable.append(attempt.id)
         elif event < 0.85 and completable:
             attempt = session.get(ScenarioAttempt, rng.choice(completable))
