@@ -17,8 +17,15 @@ def content(slug: str):
 
 
 def answer_quiz(page, quiz, right: bool) -> None:
-    """Answer every drawn question on the page, all right or all wrong, by their labels."""
-    for fieldset in page.locator("fieldset.question").all():
+    """Answer every drawn question on the page, all right or all wrong, by their labels.
+
+    Waits for the quiz form first: ``locator.all()`` does not wait, so straight after a click
+    that loads the quiz (a retake's POST and redirect) it could find the previous page and no
+    questions, and the test then submitted an empty form."""
+    expect(page.get_by_role("button", name="Submit answers")).to_be_visible()
+    fieldsets = page.locator("fieldset.question").all()
+    assert fieldsets, "the quiz page shows no questions"
+    for fieldset in fieldsets:
         legend = fieldset.locator("legend").inner_text()
         question = next(q for q in quiz.questions if legend.endswith(q.title))
         if question.type == "ordering":

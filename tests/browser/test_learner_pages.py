@@ -28,6 +28,7 @@ def _answer(page, quiz, partly_multiple: bool) -> list:
     """Answer the drawn questions rightly, except multiple-answer ones (one right option and one
     wrong one, so the others are missed); returns the multiple-answer questions drawn."""
     drawn_multiple = []
+    expect(page.get_by_role("button", name="Submit answers")).to_be_visible()  # .all() does not wait
     for fieldset in page.locator("fieldset.question").all():
         legend = fieldset.locator("legend").inner_text()
         question = next(q for q in quiz.questions if legend.endswith(q.title))
