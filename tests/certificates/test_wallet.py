@@ -18,7 +18,7 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, OKPKey
 from sqlalchemy import func, select
 
-from course_engine.certificates import services, wallet
+from course_engine.certificates import key_proofs, services, wallet
 from course_engine.certificates.models import WalletOffer
 from course_engine.db import session, utcnow
 from tests.conftest import Browser
@@ -416,10 +416,10 @@ def test_a_key_proof_that_does_not_check_out_is_refused(app, zoe, name):
 
 def test_did_key_ed25519_resolves_to_the_published_test_vector():
     """did:key Ed25519 test vector (w3c-ccg/did-method-key test-vectors/ed25519-x25519.json)."""
-    assert wallet._did_key_jwk("6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp") == {
+    assert key_proofs.did_key_jwk("6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp") == {
         "kty": "OKP", "crv": "Ed25519", "x": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik"}
     public = {k: v for k, v in DID_KEY_P256_JWK.items() if k != "d"}
-    assert wallet._did_key_jwk(DID_KEY_P256[9:]) == public
+    assert key_proofs.did_key_jwk(DID_KEY_P256[9:]) == public
 
 
 # --- rate limit ---------------------------------------------------------------------------------
