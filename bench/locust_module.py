@@ -12,7 +12,8 @@ Every choice the server acknowledged (a 303 to that decision's feedback page) is
 CE_ACK_FILE as JSON, for two_hosts.py to find in the database exactly once.
 
 Environment: CE_HOSTS (comma-separated base URLs), CE_EMAILS (a file of sign-in emails, one a
-line), CE_PASSWORD, CE_MODULES (comma-separated slugs), CE_ACK_FILE.
+line), CE_PASSWORD, CE_MODULES (comma-separated slugs), CE_ACK_FILE, CE_THINK (min,max
+seconds of reading after each page), CE_REQUEST_LOG (optional: every request's time).
 """
 from __future__ import annotations
 
@@ -21,8 +22,9 @@ import json
 import os
 import random
 import re
+import time
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 HOSTS = os.environ["CE_HOSTS"].split(",")
 with open(os.environ["CE_EMAILS"]) as fh:
@@ -31,6 +33,21 @@ PASSWORD = os.environ["CE_PASSWORD"]
 MODULES = os.environ["CE_MODULES"].split(",")
 _ACKS = open(os.environ["CE_ACK_FILE"], "a", buffering=1)
 _NUMBERS = itertools.count()
+#: Every request as "end time, page type, milliseconds, failed" (CE_REQUEST_LOG), so that
+#: two_hosts.py can also report the steady state, after the last learner has signed in.
+_REQUESTS = open(os.environ["CE_REQUEST_LOG"], "a", buffering=1 << 16) if os.environ.get("CE_REQUEST_LOG") else None
+
+
+@events.request.add_listener
+def _log_request(request_type, name, response_time, response_length, exception=None, **_kw):
+    if _REQUESTS is not None:
+        _REQUESTS.write(f"{time.time():.3f},{name},{response_time:.1f},{int(exception is not None)}\n")
+
+
+@events.quitting.add_listener
+def _close_request_log(**_kw):
+    if _REQUESTS is not None:
+        _REQUESTS.close()
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 HIDDEN = {name: re.compile(rf'name="{name}" value="([^"]*)"') for name in ("step", "scene")}
@@ -59,7 +76,12 @@ class Learner(HttpUser):
                                                   "csrf_token": _csrf(page.text)})
 
     def call(self, method: str, path: str, name: str, **kwargs):
-        """One request to the next host, with the learner's one cookie jar."""
+        """One request to the next host, with the learner's one cookie jar; after a page (a GET
+        answered 200) the learner reads it for ``wait_time`` before the next request.
+
+        Locust applies ``wait_time`` only between tasks, and a whole module is one task: without
+        this pause the learners sent their requests back to back (an earlier version did, so
+        its "3-8 s between pages" was in fact between modules)."""
         base = HOSTS[self.turn % len(HOSTS)]
         self.turn += 1
         self.client.cookies.clear()  # requests keeps cookies per host; a site has one jar
@@ -70,6 +92,8 @@ class Learner(HttpUser):
                 self.jar[cookie.name] = cookie.value
             else:
                 self.jar.pop(cookie.name, None)
+        if method == "GET" and response.status_code == 200:
+            self.wait()
         return response
 
     @task

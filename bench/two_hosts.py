@@ -94,6 +94,15 @@ def create_database(server: str) -> tuple[str, callable]:
     return name, drop
 
 
+def checkpoint(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("CHECKPOINT"))
+    engine.dispose()
+
+
 def check_across_hosts(hosts: list[str], email: str) -> list[str]:
     """Sessions and login limits across hosts: what was checked, each as a line (raises if wrong)."""
     lines = []
@@ -178,6 +187,37 @@ def report(prefix: Path, seconds: float) -> list[str]:
     return lines
 
 
+def steady_state(request_log: Path) -> list[str]:
+    """Percentiles per page type for the requests after the last learner signed in.
+
+    The whole-run table includes the ramp, when every learner's sign-in (an Argon2 hash at
+    production strength, the most expensive request the app has) arrives on the same workers
+    as other learners' pages; this one shows the service once everyone is in.
+    """
+    rows = [line.split(",") for line in request_log.read_text().splitlines() if line.count(",") == 3]
+    logins = [float(r[0]) for r in rows if r[1] == "login"]
+    if not rows or not logins:
+        return ["(no request log)"]
+    after = max(logins)
+    by_name: dict[str, list[float]] = {}
+    errors: dict[str, int] = {}
+    for at, name, ms, failed in rows:
+        if float(at) > after:
+            by_name.setdefault(name, []).append(float(ms))
+            errors[name] = errors.get(name, 0) + int(failed)
+    every = [ms for values in by_name.values() for ms in values]
+    span = max(float(r[0]) for r in rows) - after
+    lines = [f"steady state: the {span:.0f} s after the last sign-in",
+             f"{'page type':18s} {'requests':>8s} {'errors':>6s} {'rps':>6s} {'p50':>6s} {'p95':>6s} {'p99':>6s}  (ms)"]
+    for name, values in sorted(by_name.items()) + [("ALL", every)]:
+        values.sort()
+        pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]  # noqa: E731
+        failed = sum(errors.values()) if name == "ALL" else errors[name]
+        lines.append(f"{name:18s} {len(values):8d} {failed:6d} {len(values) / max(span, 1):6.1f} "
+                     f"{pick(.50):6.0f} {pick(.95):6.0f} {pick(.99):6.0f}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=200)
@@ -248,6 +288,10 @@ def main() -> None:
 
         ack_file = tmp / "acks.jsonl"
         ack_file.touch()
+        request_log = tmp / "requests.csv"
+        # The load above dirtied gigabytes of pages: write them out now, as a service long in
+        # use would have, rather than in a checkpoint in the middle of the measured run.
+        checkpoint(tcp_url)
         load = LoadAverage()
         load.start()
         prefix = tmp / "locust"
@@ -257,13 +301,15 @@ def main() -> None:
                         "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"],
                        env={**os.environ, "CE_HOSTS": ",".join(hosts), "CE_EMAILS": str(tmp / "emails.txt"),
                             "CE_PASSWORD": PASSWORD, "CE_MODULES": MODULES, "CE_ACK_FILE": str(ack_file),
-                            "CE_THINK": args.think},
+                            "CE_THINK": args.think, "CE_REQUEST_LOG": str(request_log)},
                        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(tmp / "locust.log", "w"))
         seconds = time.monotonic() - began
         load.running = False
         print(f"\nLocust: {args.users} learners (spawned {args.spawn_rate}/s), {args.run_time} s, whole modules "
               f"({MODULES}), {args.think.replace(',', '-')} s between pages, alternating hosts on every request.")
         for line in report(prefix, seconds):
+            print("  " + line)
+        for line in steady_state(request_log):
             print("  " + line)
         samples = load.samples or [os.getloadavg()[0]]
         print(f"  load average (1 min) during the run: min {min(samples):.1f}, max {max(samples):.1f}, "
