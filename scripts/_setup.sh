@@ -29,5 +29,10 @@ if [ ! -f "$REQS_STAMP" ]; then
   rm -f .venv/.requirements-*
   touch "$REQS_STAMP"
 fi
+# Bytecode for the project's own modules is kept (__pycache__ is git-ignored), even where the
+# environment says not to write it: the suite starts many Python processes (the xdist workers,
+# gunicorn for the browser tests, CLI steps), and without it each one compiles course_engine
+# and re-rewrites every test module's asserts from source (collection: 12 s -> 6 s CPU each).
+unset PYTHONDONTWRITEBYTECODE
 export FLASK_APP=course_engine
 export PATH="$ROOT/.venv/bin:$PATH"
