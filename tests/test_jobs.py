@@ -202,7 +202,7 @@ def test_a_job_that_takes_organisation_id_receives_it(make_app):
         jobs.enqueue_once("tests.for_organisation", key="org-7", within_seconds=2, organisation_id=7, label="once")
         commit_and_run_callbacks()
     assert RAN == ["now for 7", "once for 7"]
-    url = "redis://127.0.0.1:6379/13"
+    url = redis_url(1)  # this worker's own (a fixed db 13 was another worker's: it emptied its queue)
     Redis.from_url(url).flushdb()
     queued = make_app(JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
     with isolated_context(queued) as twin:

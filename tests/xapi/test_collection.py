@@ -136,9 +136,10 @@ def test_player_moves_queue_one_service_wide_collection_job_per_window(make_app,
     from rq.registry import ScheduledJobRegistry
 
     from tests.conftest import isolated_context
+    from tests.parallel import redis_url
     from tests.xapi.conftest import World
 
-    url = "redis://127.0.0.1:6379/8"
+    url = redis_url(1)  # this worker's own Redis database (tests/parallel.py), never another's
     Redis.from_url(url).flushdb()
     app = make_app(INTEGRATIONS_ALLOW_HTTP=True, JOBS_BACKEND="rq", JOBS_REDIS_URL=url)
     try:
