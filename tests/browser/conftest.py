@@ -56,8 +56,9 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-#: The browser files of the second group, chosen by their measured times (the two groups run
-#: 75-80 s each alone); every other file, and any new one, is in the first.
+#: The browser files of the second group, chosen from the files' times in a whole run (113 s
+#: against the first group's 115 s; docs/performance.md); every other file, and any new one,
+#: is in the first.
 SECOND_GROUP = {"test_scorm_player.py", "test_manager_journey.py", "test_learner_journey.py",
                 "test_leaders_journey.py", "test_look_and_menu.py", "test_wallet_offer.py",
                 "test_sso_journey.py", "test_scorm_pages.py"}
