@@ -75,7 +75,6 @@ def _walks(spec, rng: random.Random, count: int):
     return walks
 
 
-
 def rebuild_report_tables(echo, started: float) -> None:
     """After a bulk load behind the application's back: rebuild what the employer reports read
     (learner_module_state, then the assignment cells made from it) and count the practice
@@ -90,6 +89,7 @@ def rebuild_report_tables(echo, started: float) -> None:
     counted = insight_figures.refresh_all(commit=session.commit)
     echo(f"  insight figures: {sum(d.rows for d in counted)} rows for {len(counted)} organisations "
          f"({time.perf_counter() - started:.1f}s)")
+
 
 def build(database_url: str, learners: int = 5000, teams: int = 50, seed: int = 1, echo=print) -> dict:
     """Drop and rebuild the schema at ``database_url`` and fill it; returns what was built."""

@@ -92,7 +92,7 @@ def proof_key(header: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             pass
     raise InvalidProof("The key proof's key cannot be resolved here: name it with a jwk header, "
-                                      "a did:jwk or an Ed25519 or P-256 did:key.")
+                       "a did:jwk or an Ed25519 or P-256 did:key.")
 
 
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
